@@ -1,0 +1,49 @@
+"""defocus_teach: blind removal of out-of-focus blur from a single image.
+
+A small, readable implementation of Xu, Liu & Ji, "Removing out-of-focus blur from a single
+image" (arXiv:1808.09166, 2018), written to accompany the book in ``book/``.  One module per
+step of the method:
+
+===================  =======================================================================
+module               paper step
+===================  =======================================================================
+``kernels``          kernel families (Fig. 4), rank, symmetry, the projection P_Omega (eq. 10)
+``operators``        blur, its adjoint and kernel gradient; the periodic working grid
+``framelet``         the spline framelet W of the image prior (and swappable tight frames)
+``u_step``           image update, eq. (8), by ADMM: :func:`deconvolve`
+``k_step``           kernel update, eq. (9), Alg. 1: :func:`estimate_kernel`
+``c_step``           outlier term for segmentation errors, eqs. (5)-(6): :func:`outlier_term`
+``kernel_init``      initial disk kernel by a radius sweep: :func:`initial_disk_kernel`
+``defocus_map``      blur amount per pixel (Zhuo & Sim 2011): :func:`estimate_defocus_map`
+``segmentation``     layers from the defocus map: :func:`segment_layers`
+``simulate``         layered defocus with occlusion, eq. (1): :func:`layered_defocus`
+``data``             scenes with ground truth and real photographs
+===================  =======================================================================
+"""
+
+from . import data, framelet, kernels, operators, simulate
+from .c_step import outlier_term, outlier_weights
+from .defocus_map import estimate_defocus_map
+from .k_step import estimate_kernel
+from .kernel_init import initial_disk_kernel
+from .segmentation import segment_layers
+from .simulate import layered_defocus
+from .u_step import deconvolve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data",
+    "framelet",
+    "kernels",
+    "operators",
+    "simulate",
+    "deconvolve",
+    "estimate_kernel",
+    "outlier_term",
+    "outlier_weights",
+    "initial_disk_kernel",
+    "estimate_defocus_map",
+    "segment_layers",
+    "layered_defocus",
+]

@@ -1,0 +1,143 @@
+"""Input checks shared by the public functions of :mod:`defocus_teach`.
+
+Every public entry point validates its arguments once, here, and raises a
+``TypeError`` or ``ValueError`` whose message names the argument, the value it
+got and what was expected.  Inner loops never re-validate.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from skimage.util import img_as_float
+
+__all__ = [
+    "as_float_image",
+    "as_kernel",
+    "as_mask",
+    "check_positive",
+    "check_nonnegative",
+    "check_odd_size",
+]
+
+
+def _describe(array: np.ndarray) -> str:
+    return f"array of shape {array.shape} and dtype {array.dtype}"
+
+
+def as_float_image(
+    image, name: str = "image", *, channel_axis: int | None = None, allow_color: bool = True
+) -> np.ndarray:
+    """Return ``image`` as a finite float64 array, converting integers like skimage.
+
+    Integer images are rescaled to [0, 1] exactly as :func:`skimage.util.img_as_float`
+    does (uint8 divides by 255, uint16 by 65535).  Float images are kept as they are
+    (values are *not* clipped); they must be finite.  With ``channel_axis`` the image
+    must be 3-D with 3 channels on that axis; without it, 2-D.
+    """
+    if isinstance(image, (str, bytes)) or image is None:
+        raise TypeError(f"{name} must be a numpy array, got {type(image).__name__}")
+    array = np.asarray(image)
+    if array.dtype == bool:
+        array = array.astype(np.float64)
+    elif array.dtype.kind not in "uif":
+        raise TypeError(f"{name} must have a numeric dtype, got {_describe(array)}")
+    if channel_axis is None:
+        if array.ndim != 2:
+            hint = " (pass channel_axis=-1 for a colour image)" if array.ndim == 3 else ""
+            raise ValueError(f"{name} must be a 2-D greyscale image, got {_describe(array)}{hint}")
+    else:
+        if not allow_color:
+            raise ValueError(f"{name} must be greyscale here; channel_axis must be None")
+        if array.ndim != 3:
+            raise ValueError(
+                f"{name} must be 3-D with channel_axis={channel_axis}, got {_describe(array)}"
+            )
+        n_channels = array.shape[channel_axis]
+        if n_channels != 3:
+            extra = " (drop the alpha channel of an RGBA image first)" if n_channels == 4 else ""
+            raise ValueError(
+                f"{name} must have 3 channels on axis {channel_axis}, got {n_channels}{extra}"
+            )
+    if min(array.shape) == 0:
+        raise ValueError(f"{name} must not be empty, got {_describe(array)}")
+    array = img_as_float(array).astype(np.float64, copy=False)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def as_kernel(kernel, name: str = "kernel", *, image_shape: tuple | None = None) -> np.ndarray:
+    """Return ``kernel`` as a finite 2-D float64 array with odd sides.
+
+    If ``image_shape`` is given the kernel may not be larger than the image.
+    """
+    if isinstance(kernel, (str, bytes)) or kernel is None:
+        raise TypeError(f"{name} must be a 2-D numpy array, got {type(kernel).__name__}")
+    array = np.asarray(kernel)
+    if array.dtype.kind not in "uifb":
+        raise TypeError(f"{name} must have a numeric dtype, got {_describe(array)}")
+    array = array.astype(np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got {_describe(array)}")
+    if array.shape[0] % 2 == 0 or array.shape[1] % 2 == 0:
+        raise ValueError(f"{name} must have odd sides so that it has a centre, got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if image_shape is not None and (
+        array.shape[0] > image_shape[0] or array.shape[1] > image_shape[1]
+    ):
+        raise ValueError(
+            f"{name} of shape {array.shape} is larger than the image of shape {tuple(image_shape)}"
+        )
+    return array
+
+
+def as_mask(mask, shape: tuple, name: str = "mask", *, allow_empty: bool = False) -> np.ndarray:
+    """Return ``mask`` as a boolean array of ``shape`` (``None`` means all True)."""
+    if mask is None:
+        return np.ones(shape, dtype=bool)
+    array = np.asarray(mask)
+    if array.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {array.shape}")
+    if array.dtype != bool:
+        if array.dtype.kind not in "uif":
+            raise TypeError(f"{name} must be boolean, got dtype {array.dtype}")
+        values = np.unique(array)
+        if not np.all(np.isin(values, (0, 1))):
+            raise ValueError(f"{name} must be binary (0/1 or bool), got values {values[:5]}...")
+        array = array.astype(bool)
+    if not allow_empty and not array.any():
+        raise ValueError(f"{name} is empty: it selects no pixel")
+    return array
+
+
+def check_positive(value, name: str, *, integer: bool = False):
+    """Return ``value`` if it is a finite number > 0 (an int when ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def check_nonnegative(value, name: str, *, integer: bool = False):
+    """Return ``value`` if it is a finite number >= 0 (an int when ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
+def check_odd_size(size, name: str = "size") -> int:
+    """Return ``size`` if it is an odd positive integer."""
+    check_positive(size, name, integer=True)
+    if size % 2 == 0:
+        raise ValueError(f"{name} must be odd so that the kernel has a centre, got {size}")
+    return int(size)

@@ -1,0 +1,311 @@
+"""Layer masks from a defocus map: the alpha_i of the paper's eq. (1) (section 3.3).
+
+The paper thresholds a defocus map into an in-focus layer and L defocused layers, and
+hands each layer's binary mask alpha_i to the blind deconvolution ([1]_, section 3.3 and
+Fig. 5).  It does not say how the thresholds are chosen; METHOD.md section 9 recommends
+multi-level Otsu, followed by the removal of small components.  This module provides
+
+* :func:`choose_thresholds`: blur values that split the map (multi-Otsu, or an automatic
+  choice between 2 and 3 layers);
+* :func:`segment_layers`: the masks alpha_0, alpha_1, ... that partition the image, layer 0
+  the sharpest, cleaned of small components;
+* :func:`layer_radii`: the median blur radius of each layer, a starting point for the disk
+  sweep that initialises each layer's kernel (METHOD.md section 8).
+
+The map comes from :func:`defocus_teach.defocus_map.estimate_defocus_map`.  The chapter
+"Defocus map and segmentation" of the book explains and plots these steps.
+
+References
+----------
+.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+       arXiv:1808.09166 (2018).
+.. [2] Liao, P.-S., Chen, T.-S., Chung, P.-C. "A fast algorithm for multilevel
+       thresholding." Journal of Information Science and Engineering 17(5), 713-727 (2001).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import ndimage as ndi
+from skimage import filters, measure
+
+from ._validation import as_mask, check_nonnegative, check_positive
+
+__all__ = ["choose_thresholds", "segment_layers", "layer_radii"]
+
+#: Automatic choice: a split is "clear" when Otsu's classes explain at least this fraction
+#: of the variance of the map (Otsu's separability measure eta).
+CLEAR_SEPARATION = 0.9
+
+_NBINS = 256  # histogram bins of the multi-level Otsu search
+
+
+def _as_defocus_map(defocus_map, name: str = "defocus_map") -> np.ndarray:
+    """Return the map as a finite, non-negative 2-D float64 array."""
+    if isinstance(defocus_map, (str, bytes)) or defocus_map is None:
+        raise TypeError(f"{name} must be a 2-D numpy array, got {type(defocus_map).__name__}")
+    array = np.asarray(defocus_map)
+    if array.dtype.kind not in "uif":
+        raise TypeError(f"{name} must have a numeric dtype, got dtype {array.dtype}")
+    if array.ndim != 2 or min(array.shape) == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {array.shape}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if array.min() < 0:
+        raise ValueError(f"{name} must be >= 0 (a blur radius), got minimum {array.min()!r}")
+    return array
+
+
+def _separability(values: np.ndarray, thresholds: np.ndarray) -> float:
+    """Otsu's eta: between-class variance over total variance (1 = perfectly separated)."""
+    total = values.var()
+    if total == 0:
+        return 0.0
+    labels = np.digitize(values, thresholds)
+    counts = np.bincount(labels, minlength=thresholds.size + 1)
+    sums = np.bincount(labels, weights=values, minlength=thresholds.size + 1)
+    full = counts > 0
+    means = sums[full] / counts[full]
+    between = np.sum(counts[full] * (means - values.mean()) ** 2) / values.size
+    return float(between / total)
+
+
+def _otsu(values: np.ndarray, classes: int, what: str) -> np.ndarray:
+    if classes == 1:
+        return np.empty(0)
+    if np.unique(values).size < classes:
+        raise ValueError(
+            f"cannot split {what} into {classes} classes: it has only "
+            f"{np.unique(values).size} distinct value(s)"
+        )
+    centres = np.atleast_1d(filters.threshold_multiotsu(values, classes=classes, nbins=_NBINS))
+    # Otsu splits a histogram: the threshold's whole bin belongs to the lower class.  Move
+    # each threshold from the bin centre to the bin's upper edge, or digitize would cut it.
+    return centres + (values.max() - values.min()) / (2 * _NBINS)
+
+
+def choose_thresholds(
+    defocus_map: np.ndarray,
+    n_layers: int | None = None,
+    *,
+    in_focus_threshold: float | None = None,
+) -> np.ndarray:
+    """Increasing blur values that split a defocus map into layers.
+
+    Parameters
+    ----------
+    defocus_map : ndarray, 2-D
+        Blur radius per pixel (>= 0), e.g. from :func:`estimate_defocus_map`.
+    n_layers : int, optional
+        Number of layers, in-focus layer included (>= 1).  Default: automatic, see Notes.
+    in_focus_threshold : float, optional
+        If given, the first threshold: pixels blurred less than this form layer 0, and
+        only the others are split by Otsu's method.
+
+    Returns
+    -------
+    thresholds : ndarray, 1-D
+        Strictly increasing; layer k holds ``thresholds[k-1] <= d < thresholds[k]``.
+
+    Notes
+    -----
+    Multi-level Otsu ([2]_, :func:`skimage.filters.threshold_multiotsu`) chooses the
+    thresholds :math:`t_1 < \\dots < t_{n-1}` that maximise the between-class variance
+    :math:`\\sigma_B^2`.  Its separability :math:`\\eta = \\sigma_B^2 / \\sigma_T^2` is the
+    fraction of the map's variance that the split explains.  Automatic rule (our choice;
+    the paper does not give one): 2 layers, or 3 if the 3-class split is clear
+    (:math:`\\eta_3 \\ge 0.9`) while the 2-class one is not (:math:`\\eta_2 < 0.9`).  With
+    ``in_focus_threshold`` the defocused pixels form one layer, or two if their 2-class
+    split is clear.  A constant map gives a single layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.segmentation import choose_thresholds
+    >>> two_levels = np.repeat([[0.2, 4.0]], 8, axis=0).repeat(8, axis=1)
+    >>> thresholds = choose_thresholds(two_levels)
+    >>> thresholds.size, bool(0.2 < thresholds[0] < 4.0)
+    (1, True)
+    """
+    values = _as_defocus_map(defocus_map).ravel()
+    if n_layers is not None:
+        check_positive(n_layers, "n_layers", integer=True)
+    first = np.empty(0)
+    if in_focus_threshold is not None:
+        check_positive(in_focus_threshold, "in_focus_threshold")
+        if n_layers == 1:
+            raise ValueError("n_layers must be >= 2 when in_focus_threshold is given")
+        first = np.array([float(in_focus_threshold)])
+        values = values[values >= in_focus_threshold]
+        if values.size == 0:  # nothing is defocused: only the in-focus layer
+            return first
+    offset = first.size  # layers already fixed by in_focus_threshold
+    what = "the defocused part of defocus_map" if offset else "defocus_map"
+    if n_layers is not None:
+        rest = _otsu(values, n_layers - offset, what)
+    elif values.var() == 0:
+        rest = np.empty(0)
+    else:
+        base = 2 - offset  # classes without a clear extra mode
+        rest = _otsu(values, base, what) if base > 1 else np.empty(0)
+        base_eta = _separability(values, rest) if base > 1 else 0.0
+        if base_eta < CLEAR_SEPARATION and np.unique(values).size > base:
+            extra = _otsu(values, base + 1, what)
+            if _separability(values, extra) >= CLEAR_SEPARATION:
+                rest = extra
+    thresholds = np.concatenate([first, rest])
+    return thresholds[np.r_[True, np.diff(thresholds) > 0]] if thresholds.size else thresholds
+
+
+def _check_thresholds(thresholds) -> np.ndarray:
+    if isinstance(thresholds, numbers.Real):
+        thresholds = [thresholds]
+    if not isinstance(thresholds, (Sequence, np.ndarray)) or isinstance(thresholds, str):
+        raise TypeError(f"thresholds must be a sequence of numbers, got {thresholds!r}")
+    array = np.asarray(thresholds)
+    if array.ndim != 1 or array.dtype.kind not in "uif":
+        raise ValueError(f"thresholds must be a 1-D sequence of numbers, got {thresholds!r}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"thresholds must be finite, got {thresholds!r}")
+    if np.any(np.diff(array) <= 0):
+        raise ValueError(f"thresholds must be strictly increasing, got {thresholds!r}")
+    return array
+
+
+def _merge_small_components(labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Give every pixel of a component smaller than ``min_size`` its nearest kept label."""
+    # Connected regions of equal label (4-connectivity); +1 so that label 0 is not background.
+    components = measure.label(labels + 1, background=0, connectivity=1)
+    sizes = np.bincount(components.ravel())
+    small = sizes[components] < min_size
+    if small.all():  # keep at least the largest component
+        small = components != np.argmax(sizes)
+    if not small.any():
+        return labels
+    _, (rows, cols) = ndi.distance_transform_edt(small, return_indices=True)
+    return labels[rows, cols]
+
+
+def segment_layers(
+    defocus_map: np.ndarray,
+    n_layers: int | None = None,
+    thresholds: Sequence[float] | np.ndarray | None = None,
+    *,
+    min_size: int = 256,
+    in_focus_threshold: float | None = None,
+) -> list[np.ndarray]:
+    """Binary layer masks alpha_i from a defocus map, sharpest layer first.
+
+    Parameters
+    ----------
+    defocus_map : ndarray, 2-D
+        Blur radius per pixel (>= 0), e.g. from :func:`estimate_defocus_map`.
+    n_layers : int, optional
+        Number of layers (>= 1), thresholds by multi-level Otsu.  Not with ``thresholds``.
+    thresholds : sequence of float, optional
+        Strictly increasing blur values; layer k holds
+        ``thresholds[k-1] <= d < thresholds[k]``.  Not with ``n_layers``.
+    min_size : int, optional
+        Connected pieces of a layer smaller than this many pixels are merged into the
+        neighbouring layers (default 256, a 16 x 16 patch; 0 keeps everything).
+    in_focus_threshold : float, optional
+        Fix the first threshold (see :func:`choose_thresholds`).  Not with ``thresholds``.
+
+    Returns
+    -------
+    masks : list of ndarray of bool
+        Non-empty masks of the map's shape that partition the image (every pixel in
+        exactly one), ordered by increasing blur: ``masks[0]`` is the in-focus layer.
+
+    Raises
+    ------
+    ValueError
+        For invalid input, or if ``n_layers`` is given and fewer non-empty layers remain
+        after the cleaning.  With ``thresholds`` or the automatic choice, empty layers
+        are dropped instead.
+
+    Notes
+    -----
+    With :math:`t_0 = 0 < t_1 < \\dots < t_{L} < t_{L+1} = \\infty`, the masks are
+    :math:`\\alpha_k = [t_k \\le d < t_{k+1}]`, so :math:`\\sum_k \\alpha_k = 1` as eq. (1)
+    of [1]_ requires.  Then every connected piece (4-connectivity) of a layer with fewer
+    than ``min_size`` pixels is removed and its pixels take the label of the nearest
+    remaining pixel (:func:`scipy.ndimage.distance_transform_edt`), so the result is still
+    a partition.  Deconvolving a piece smaller than the kernel is hopeless, and the
+    paper's outlier term c is meant for the few pixels assigned to the wrong layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.segmentation import segment_layers
+    >>> radius = np.zeros((32, 32))
+    >>> radius[:, 16:] = 4.0
+    >>> masks = segment_layers(radius, thresholds=[2.0])
+    >>> len(masks), bool(masks[0][:, :16].all() and masks[1][:, 16:].all())
+    (2, True)
+    """
+    radius = _as_defocus_map(defocus_map)
+    check_nonnegative(min_size, "min_size", integer=True)
+    if thresholds is not None:
+        if n_layers is not None:
+            raise ValueError("give n_layers or thresholds, not both")
+        if in_focus_threshold is not None:
+            raise ValueError("give in_focus_threshold or thresholds, not both")
+        cuts = _check_thresholds(thresholds)
+    else:
+        cuts = choose_thresholds(radius, n_layers, in_focus_threshold=in_focus_threshold)
+
+    labels = np.digitize(radius, cuts)  # alpha_k = [t_k <= d < t_{k+1}]
+    if min_size > 1:
+        labels = _merge_small_components(labels, int(min_size))
+    masks = [labels == k for k in range(cuts.size + 1)]
+    masks = [mask for mask in masks if mask.any()]
+    if n_layers is not None and len(masks) < n_layers:
+        raise ValueError(
+            f"only {len(masks)} non-empty layer(s) remain of the n_layers={n_layers} "
+            f"requested; ask for fewer layers or a smaller min_size (now {min_size})"
+        )
+    return masks
+
+
+def layer_radii(defocus_map: np.ndarray, masks: Sequence[np.ndarray]) -> list[float]:
+    """Median blur radius of each layer.
+
+    Parameters
+    ----------
+    defocus_map : ndarray, 2-D
+        Blur radius per pixel (>= 0).
+    masks : sequence of ndarray of bool
+        Non-empty masks of the map's shape, e.g. from :func:`segment_layers`.
+
+    Returns
+    -------
+    radii : list of float
+        :math:`\\operatorname{median}\\{d(x) : \\alpha_i(x) = 1\\}` for each mask, a seed for
+        the disk sweep of each layer (METHOD.md section 8).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.segmentation import layer_radii
+    >>> radius = np.zeros((8, 8))
+    >>> radius[:, 4:] = 3.0
+    >>> layer_radii(radius, [radius < 1, radius >= 1])
+    [0.0, 3.0]
+    """
+    radius = _as_defocus_map(defocus_map)
+    if isinstance(masks, np.ndarray) and masks.ndim == 2:
+        raise TypeError("masks must be a sequence of 2-D masks; wrap a single mask in a list")
+    if isinstance(masks, (str, bytes)) or not isinstance(masks, (Sequence, np.ndarray)):
+        raise TypeError(f"masks must be a sequence of boolean arrays, got {type(masks).__name__}")
+    if len(masks) == 0:
+        raise ValueError("masks must contain at least one mask")
+    return [
+        float(np.median(radius[as_mask(mask, radius.shape, f"masks[{i}]")]))
+        for i, mask in enumerate(masks)
+    ]
