@@ -14,18 +14,25 @@ module               paper step
 ``k_step``           kernel update, eq. (9), Alg. 1: :func:`estimate_kernel`
 ``c_step``           outlier term for segmentation errors, eqs. (5)-(6): :func:`outlier_term`
 ``kernel_init``      initial disk kernel by a radius sweep: :func:`initial_disk_kernel`
+``blind``            Alg. 2 for one layer: :func:`blind_deconvolve`
+``pipeline``         the whole method (Fig. 5): :func:`all_in_focus`
+``baselines``        Gaussian-kernel, motion-style, Richardson-Lucy and Wiener baselines
 ``defocus_map``      blur amount per pixel (Zhuo & Sim 2011): :func:`estimate_defocus_map`
 ``segmentation``     layers from the defocus map: :func:`segment_layers`
 ``simulate``         layered defocus with occlusion, eq. (1): :func:`layered_defocus`
 ``data``             scenes with ground truth and real photographs
+``viz``              figures and sliders of the book (never used by the solver)
+``io``, ``cli``      reading/writing photos and ``python -m defocus_teach``
 ===================  =======================================================================
 """
 
-from . import data, framelet, kernels, operators, simulate
+from . import baselines, data, framelet, kernels, operators, simulate
+from .blind import BlindResult, blind_deconvolve
 from .c_step import outlier_term, outlier_weights
 from .defocus_map import estimate_defocus_map
 from .k_step import estimate_kernel
 from .kernel_init import initial_disk_kernel
+from .pipeline import AllInFocusResult, all_in_focus
 from .segmentation import segment_layers
 from .simulate import layered_defocus
 from .u_step import deconvolve
@@ -33,6 +40,7 @@ from .u_step import deconvolve
 __version__ = "0.1.0"
 
 __all__ = [
+    "baselines",
     "data",
     "framelet",
     "kernels",
@@ -46,4 +54,8 @@ __all__ = [
     "estimate_defocus_map",
     "segment_layers",
     "layered_defocus",
+    "blind_deconvolve",
+    "BlindResult",
+    "all_in_focus",
+    "AllInFocusResult",
 ]

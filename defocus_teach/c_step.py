@@ -19,7 +19,16 @@ import numpy as np
 from ._validation import as_float_image, as_kernel, as_mask, check_nonnegative, check_positive
 from .operators import blur
 
-__all__ = ["outlier_term", "outlier_weights", "threshold_outliers", "C_RULES"]
+__all__ = [
+    "outlier_term",
+    "outlier_weights",
+    "outlier_weights_from_residual",
+    "threshold_outliers",
+    "C_RULES",
+]
+
+#: The paper's constant in Lambda = exp(-500 |residual|), for intensities in [0, 1].
+WEIGHT_SCALE = 500.0
 
 #: Thresholding rules: the exact minimiser of the weighted l0 problem (default), the
 #: paper's threshold lam3 * Lambda read literally, and soft thresholding for a weighted l1.
@@ -42,6 +51,11 @@ def threshold_outliers(
     raise ValueError(f"rule must be one of {C_RULES}, got {rule!r}")
 
 
+def outlier_weights_from_residual(residual: np.ndarray, scale: float = WEIGHT_SCALE) -> np.ndarray:
+    """Lambda = exp(-scale |residual|) for a residual alpha .* (k * u - f) (no validation)."""
+    return np.exp(-scale * np.abs(residual))
+
+
 def _residual(f, u, kernel, mask):
     f = as_float_image(f, "f")
     u = as_float_image(u, "u")
@@ -57,7 +71,7 @@ def outlier_weights(
     u: np.ndarray,
     kernel: np.ndarray,
     mask: np.ndarray | None = None,
-    scale: float = 500.0,
+    scale: float = WEIGHT_SCALE,
 ) -> np.ndarray:
     """Weights Lambda of the l0 penalty from a first-pass estimate (k1, u1).
 
@@ -97,8 +111,7 @@ def outlier_weights(
     True
     """
     check_positive(scale, "scale")
-    residual = _residual(f, u, kernel, mask)
-    return np.exp(-scale * np.abs(residual))
+    return outlier_weights_from_residual(_residual(f, u, kernel, mask), scale)
 
 
 def outlier_term(

@@ -82,6 +82,11 @@ class Scene:
     labels: np.ndarray
     disparity: np.ndarray
 
+    @property
+    def order(self) -> list[int]:
+        """Layer indices from the sharpest to the most blurred (the pipeline's order)."""
+        return sorted(range(len(self.radii)), key=lambda j: self.radii[j])
+
 
 def _fill_invalid(disparity: np.ndarray) -> np.ndarray:
     """Replace non-finite disparities (no ground truth) by the nearest valid value."""

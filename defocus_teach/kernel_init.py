@@ -20,7 +20,7 @@ from scipy.signal import windows
 from skimage.restoration import estimate_sigma
 
 from ._validation import as_float_image, as_mask, check_odd_size
-from .kernels import disk
+from .kernels import disk, gaussian
 
 __all__ = ["initial_disk_kernel", "periodic_component", "sweep_scores", "CRITERIA"]
 
@@ -121,7 +121,16 @@ def _tapered(tile: np.ndarray) -> np.ndarray:
     return periodic * window / np.sqrt(np.mean(window**2))
 
 
-def _tile_scores(tile: np.ndarray, radii, criterion: str, noise_sigma: float) -> np.ndarray:
+def _family_kernel(family: str, parameter: float, size: int) -> np.ndarray:
+    """A disk of radius ``parameter`` or a Gaussian of std ``parameter``, at most ``size``."""
+    if family == "disk":
+        return disk(parameter, min(2 * int(np.ceil(parameter)) + 1, size - 1 | 1))
+    return gaussian(parameter, min(2 * int(np.ceil(3 * parameter)) + 1, size - 1 | 1))
+
+
+def _tile_scores(
+    tile: np.ndarray, radii, criterion: str, noise_sigma: float, family: str = "disk"
+) -> np.ndarray:
     size = tile.shape[0]
     power = np.abs(fft.fft2(_tapered(tile))) ** 2 / tile.size  # P(w)
     rows = 2.0 - 2.0 * np.cos(2.0 * np.pi * fft.fftfreq(size))
@@ -130,7 +139,7 @@ def _tile_scores(tile: np.ndarray, radii, criterion: str, noise_sigma: float) ->
     power, derivative = power[keep], derivative[keep]
     scores = []
     for radius in radii:
-        kernel = disk(radius, min(2 * int(np.ceil(radius)) + 1, size - 1 | 1))
+        kernel = _family_kernel(family, radius, size)
         transfer = np.abs(fft.fft2(np.fft.ifftshift(_embed(kernel, size)))) ** 2
         transfer = transfer[keep]
         if criterion == "likelihood":
@@ -158,6 +167,7 @@ def sweep_scores(
     mask: np.ndarray | None = None,
     radii: np.ndarray | None = None,
     criterion: str = "likelihood",
+    family: str = "disk",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Score every disk radius of the sweep (lower is better).
 
@@ -171,6 +181,9 @@ def sweep_scores(
         Radii to try; default 1 to 15 px in steps of 0.5.
     criterion : {"likelihood", "residual"}, optional
         Marginal likelihood (default) or the paper's re-blur residual.
+    family : {"disk", "gaussian"}, optional
+        Kernel family swept: disks of radius r (default) or Gaussians of std r (for the
+        Gaussian-kernel baseline).
 
     Returns
     -------
@@ -190,12 +203,14 @@ def sweep_scores(
     mask = as_mask(mask, f.shape)
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}")
+    if family not in ("disk", "gaussian"):
+        raise ValueError(f"family must be 'disk' or 'gaussian', got {family!r}")
     radii = np.arange(1.0, 15.01, 0.5) if radii is None else np.asarray(radii, dtype=np.float64)
     if radii.ndim != 1 or radii.size == 0 or not np.all(radii > 0):
         raise ValueError(f"radii must be a non-empty 1-D array of positive values, got {radii}")
     tiles = _tiles(f, mask)
     noise_sigma = max(float(np.median([estimate_sigma(t) for t in tiles])), 1e-4)
-    scores = sum(_tile_scores(tile, radii, criterion, noise_sigma) for tile in tiles)
+    scores = sum(_tile_scores(tile, radii, criterion, noise_sigma, family) for tile in tiles)
     return radii, scores
 
 

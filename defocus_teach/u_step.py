@@ -52,7 +52,7 @@ class _State:
 
 def _soft(values: np.ndarray, threshold: float) -> np.ndarray:
     """Soft thresholding, the proximal map of threshold * |.|."""
-    return np.sign(values) * np.maximum(np.abs(values) - threshold, 0.0)
+    return values - np.clip(values, -threshold, threshold)
 
 
 def _initial_state(u0: np.ndarray, otf: np.ndarray, transform: TightFrame) -> _State:
@@ -116,11 +116,13 @@ def _default_rho(lam: float) -> tuple[float, float]:
     return 0.1, 10.0 * lam
 
 
-def _start_image(f: np.ndarray, grid: PeriodicGrid) -> np.ndarray:
-    """The observation extended into the grid's margin by mirroring (a neutral start)."""
-    (top, left), (rows, cols) = grid.offset, f.shape
+def _start_image(data: np.ndarray, mask: np.ndarray, grid: PeriodicGrid) -> np.ndarray:
+    """A start that depends on the data only: alpha .* f + c, the data mean elsewhere,
+    extended into the grid's margin by mirroring."""
+    filled = np.where(mask, data, data[mask].mean())
+    (top, left), (rows, cols) = grid.offset, data.shape
     pads = ((top, grid.shape[0] - rows - top), (left, grid.shape[1] - cols - left))
-    return np.pad(f, pads, mode="symmetric")
+    return np.pad(filled, pads, mode="symmetric")
 
 
 def deconvolve(
@@ -264,8 +266,9 @@ def deconvolve(
     margin = max(kernel.shape) // 2 + 1
     grid = PeriodicGrid.for_image(f.shape, margin, getattr(transform, "required_multiple", 1))
     weight = grid.embed(mask.astype(np.float64))
-    target = grid.embed(np.where(mask, f, 0.0) + (0.0 if outliers is None else mask * outliers))
+    data = np.where(mask, f + (0.0 if outliers is None else outliers), 0.0)  # alpha .* f + c
+    target = grid.embed(data)
     otf = psf2otf(kernel, grid.shape)
-    state = _initial_state(_start_image(f, grid), otf, transform)
+    state = _initial_state(_start_image(data, mask, grid), otf, transform)
     state = _admm(state, target, weight, otf, transform, lam, rho, max_iter, tol, callback)
     return grid.crop(state.u)

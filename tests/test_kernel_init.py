@@ -1,0 +1,51 @@
+"""The initial disk: a radius sweep scored by the marginal likelihood."""
+
+import numpy as np
+import pytest
+from skimage import color, data
+
+from defocus_teach import initial_disk_kernel
+from defocus_teach.kernel_init import periodic_component, sweep_scores
+from defocus_teach.kernels import disk, gaussian_pupil
+from defocus_teach.operators import blur
+
+IMAGES = {
+    "camera": data.camera()[50:306, 50:306] / 255.0,
+    "astronaut": color.rgb2gray(data.astronaut())[50:306, 50:306],
+    "coffee": color.rgb2gray(data.coffee())[50:306, 50:306],
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMAGES))
+@pytest.mark.parametrize(
+    ("kernel", "radius", "noise"),
+    [(disk(3), 3, 0.01), (disk(8), 8, 0.002), (gaussian_pupil(5, 5), 5, 0.005)],
+    ids=["disk3", "disk8-low-noise", "pupil5"],
+)
+def test_sweep_finds_the_radius(name, kernel, radius, noise):
+    rng = np.random.default_rng(0)
+    blurred = blur(IMAGES[name], kernel) + noise * rng.standard_normal((256, 256))
+    found, initial = initial_disk_kernel(blurred)
+    assert abs(found - radius) <= 1.0
+    assert initial.shape == (31, 31) and initial.sum() == pytest.approx(1.0)
+
+
+def test_the_papers_residual_criterion_prefers_the_smallest_disk():
+    blurred = blur(IMAGES["camera"], disk(6))
+    radii, scores = sweep_scores(blurred, radii=[1, 3, 6, 9], criterion="residual")
+    assert radii[np.argmin(scores)] == 1
+    radii, scores = sweep_scores(blurred, radii=[1, 3, 6, 9])
+    assert radii[np.argmin(scores)] == 6
+
+
+def test_periodic_component_removes_the_border_jump():
+    ramp = np.add.outer(np.linspace(0, 1, 64), np.zeros(64))
+    periodic = periodic_component(ramp)
+    assert abs(periodic[0, 5] - periodic[-1, 5]) < 0.1 * abs(ramp[0, 5] - ramp[-1, 5])
+
+
+def test_a_thin_mask_raises_a_clear_error():
+    mask = np.zeros((128, 128), bool)
+    mask[:, :10] = True
+    with pytest.raises(ValueError, match="too small or too thin"):
+        initial_disk_kernel(np.zeros((128, 128)), mask)

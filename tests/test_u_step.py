@@ -1,0 +1,108 @@
+"""The u-step, eq. (8): ADMM non-blind deconvolution."""
+
+import numpy as np
+import pytest
+from skimage import data
+from skimage.metrics import peak_signal_noise_ratio
+
+from defocus_teach import deconvolve
+from defocus_teach.framelet import StationaryWavelet
+from defocus_teach.kernels import disk
+from defocus_teach.operators import blur
+
+
+@pytest.fixture(scope="module")
+def problem():
+    sharp = data.camera()[96:224, 160:288] / 255.0
+    noise = 0.005 * np.random.default_rng(0).standard_normal(sharp.shape)
+    return sharp, blur(sharp, disk(4)) + noise
+
+
+def psnr(reference, image):
+    return peak_signal_noise_ratio(reference, image, data_range=1.0)
+
+
+def test_admm_objective_is_non_increasing(problem):
+    _, blurred = problem
+    objectives = []
+    deconvolve(
+        blurred,
+        disk(4),
+        lam=2e-4,
+        max_iter=150,
+        tol=1e-9,
+        callback=lambda i, o: objectives.append(o),
+    )
+    objectives = np.array(objectives)
+    rises = np.diff(objectives) / objectives[1:]
+    assert rises.max() <= 1e-3
+    assert objectives[-1] < 0.5 * objectives[0]
+
+
+def test_deconvolution_recovers_detail(problem):
+    sharp, blurred = problem
+    restored = deconvolve(blurred, disk(4), max_iter=150)
+    assert psnr(sharp, restored) >= psnr(sharp, blurred) + 4.0
+
+
+def test_a_delta_kernel_and_tiny_weight_return_the_data():
+    image = np.random.default_rng(1).random((40, 40))
+    delta = np.ones((1, 1))
+    restored = deconvolve(image, delta, lam=1e-8, max_iter=200, tol=1e-10)
+    np.testing.assert_allclose(restored, image, atol=1e-3)
+
+
+def test_pixels_outside_the_mask_are_ignored(problem):
+    _, blurred = problem
+    mask = np.ones(blurred.shape, bool)
+    mask[40:60, 40:60] = False
+    results = []
+    for garbage in (0.0, 1.0):  # whatever the masked-out pixels hold
+        corrupted = blurred.copy()
+        corrupted[~mask] = garbage
+        results.append(deconvolve(corrupted, disk(4), mask=mask, max_iter=60))
+    np.testing.assert_allclose(results[0], results[1], atol=1e-12)
+    unmasked = deconvolve(np.where(mask, blurred, 1.0), disk(4), max_iter=60)
+    assert np.abs(unmasked - results[0]).max() > 0.1  # without the mask the garbage matters
+
+
+def test_outliers_are_subtracted_from_the_data(problem):
+    _, blurred = problem
+    shift = np.full(blurred.shape, 0.1)
+    # Data f + c with c = -0.1 gives the same result as data f - 0.1.
+    a = deconvolve(blurred, disk(4), outliers=-shift, max_iter=50)
+    b = deconvolve(blurred - 0.1, disk(4), max_iter=50)
+    np.testing.assert_allclose(a, b, atol=1e-10)
+
+
+def test_colour_equals_per_channel_grey(problem):
+    _, blurred = problem
+    colour = np.stack([blurred, blurred[::-1], blurred.T], axis=-1)
+    result = deconvolve(colour, disk(4), max_iter=30, channel_axis=-1)
+    for channel in range(3):
+        expected = deconvolve(colour[..., channel], disk(4), max_iter=30)
+        np.testing.assert_allclose(result[..., channel], expected, atol=1e-12)
+
+
+def test_a_wavelet_transform_can_replace_the_framelet(problem):
+    sharp, blurred = problem
+    restored = deconvolve(blurred, disk(4), transform=StationaryWavelet("db2", 1), max_iter=150)
+    assert psnr(sharp, restored) >= psnr(sharp, blurred) + 3.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"f": np.full((32, 32), np.nan)}, ValueError, "NaN"),
+        ({"mask": np.ones((10, 10), bool)}, ValueError, "mask must have shape"),
+        ({"mask": np.zeros((32, 32), bool)}, ValueError, "empty"),
+        ({"kernel": disk(20)}, ValueError, "larger than the image"),
+        ({"lam": -1.0}, ValueError, "lam"),
+        ({"transform": "curvelet"}, ValueError, "transform"),
+        ({"f": np.zeros((32, 32, 4)), "channel_axis": -1}, ValueError, "alpha"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(kwargs, error, match):
+    arguments = {"f": np.zeros((32, 32)), "kernel": disk(2), **kwargs}
+    with pytest.raises(error, match=match):
+        deconvolve(**arguments)
