@@ -35,8 +35,8 @@ from .pipeline import all_in_focus
 __all__ = ["main", "build_parser", "MIN_SIDE"]
 
 PROG = "defocus_teach"
-#: Smallest image side accepted: the initial-kernel search needs a 32 x 32 square of a layer
-#: (:mod:`defocus_teach.kernel_init`), and the default kernels are 31 x 31.
+#: Smallest image side accepted, because the initial-kernel search needs a 32 x 32 square of
+#: a layer (:mod:`defocus_teach.kernel_init`) and the default kernels are 31 x 31.
 MIN_SIDE = 32
 DEMO_FILES = ("input.png", "result.png", "sharp.png", "comparison.png")
 _MAP_FILES = ("defocus_map.npy", "defocus_map.png", "kernels.png")
@@ -273,7 +273,7 @@ def kernel_montage(kernels) -> Figure:
     axes = figure.subplots(1, len(kernels), squeeze=False)[0]
     for j, (axis, kernel) in enumerate(zip(axes, kernels, strict=True)):
         kernel = np.asarray(kernel)
-        axis.imshow(kernel, cmap="inferno", interpolation="nearest")
+        axis.imshow(kernel, cmap="inferno", vmin=0, interpolation="nearest")
         axis.set_title(f"layer {j}: {kernel.shape[0]} x {kernel.shape[1]}", fontsize=9)
         axis.set_axis_off()
     return figure

@@ -127,7 +127,9 @@ def _fold(patches: np.ndarray, half: int) -> np.ndarray:
 
 def _normal_equations(u, weight, target, size, symmetric, max_rows, seed=0):
     rows, cols = np.nonzero(weight)
-    if rows.size > max_rows:  # a seeded subsample of the data pixels keeps G cheap
+    scale = 1.0
+    if rows.size > max_rows:  # a seeded subsample of the data pixels keeps G cheap;
+        scale = rows.size / max_rows  # rescaled, it estimates the full data term
         keep = np.sort(np.random.default_rng(seed).choice(rows.size, max_rows, replace=False))
         rows, cols = rows[keep], cols[keep]
     half = size // 2
@@ -149,7 +151,7 @@ def _normal_equations(u, weight, target, size, symmetric, max_rows, seed=0):
             design = patches.reshape(r.size, -1)
         gram += design.T @ design
         rhs += design.T @ target[r, c]
-    return _NormalEquations(gram, rhs, orbit_index, orbit_size)
+    return _NormalEquations(scale * gram, scale * rhs, orbit_index, orbit_size)
 
 
 def _lipschitz(system: _NormalEquations, lam2: float) -> float:

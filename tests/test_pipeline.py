@@ -1,0 +1,108 @@
+"""The whole method: all_in_focus on a scene with ground truth, and the baselines."""
+
+import numpy as np
+import pytest
+from skimage.metrics import peak_signal_noise_ratio
+
+from defocus_teach import all_in_focus, baselines, blind_deconvolve, data
+from defocus_teach.kernels import disk
+from defocus_teach.operators import blur
+
+
+def psnr(reference, image, where):
+    return peak_signal_noise_ratio(reference[where], image[where], data_range=1.0)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return data.motorcycle_scene(n_layers=2, scale=0.4)
+
+
+@pytest.fixture(scope="module")
+def result(scene):
+    masks = [scene.masks[j] for j in scene.order]  # the true masks, sharpest first
+    return all_in_focus(scene.blurred, masks=masks)
+
+
+def test_all_in_focus_beats_the_input_and_the_gaussian_baseline(scene, result):
+    """Issue #3 acceptance, on every defocused layer of the motorcycle scene."""
+    for layer, index in enumerate(scene.order[1:], start=1):
+        mask = result.masks[layer]
+        gaussian = baselines.gaussian_deblur(scene.blurred, mask)
+        ours = psnr(scene.sharp, result.image, mask)
+        assert ours >= psnr(scene.sharp, scene.blurred, mask) + 2.0
+        assert ours >= psnr(scene.sharp, gaussian.image, mask) + 1.0
+        assert scene.radii[index] > 0
+
+
+def test_the_in_focus_layer_is_kept(scene, result):
+    sharp_layer = result.masks[0]
+    np.testing.assert_array_equal(result.image[sharp_layer], scene.blurred[sharp_layer])
+    assert np.array_equal(result.kernels[0], np.ones((1, 1))) and result.layers[0] is None
+    assert result.kernels[1].shape == (31, 31)
+
+
+def test_estimated_map_gives_masks_that_partition_the_image(scene):
+    messages = []
+    result = all_in_focus(
+        scene.blurred, n_layers=2, progress=messages.append, n_iter=1, final_iter=10
+    )
+    assert np.array_equal(np.sum(result.masks, axis=0), np.ones(scene.blurred.shape))
+    assert result.defocus_map.shape == scene.blurred.shape
+    assert messages[0].startswith("estimating the defocus map") and messages[-1] == "done"
+
+
+def test_a_custom_defocus_estimator_is_used(scene):
+    calls = []
+
+    def left_half_blurred(grey):
+        calls.append(grey.shape)
+        blur_map = np.zeros(grey.shape)
+        blur_map[:, : grey.shape[1] // 2] = 5.0
+        return blur_map
+
+    result = all_in_focus(
+        scene.blurred, defocus_estimator=left_half_blurred, n_iter=1, final_iter=5
+    )
+    assert calls == [scene.blurred.shape]
+    assert result.masks[1][:, 0].all() and not result.masks[1][:, -1].any()
+
+
+def test_colour_images_get_one_kernel_per_layer():
+    rng = np.random.default_rng(0)
+    sharp = rng.random((96, 96, 3))
+    blurred = np.stack([blur(sharp[..., c], disk(2)) for c in range(3)], axis=-1)
+    masks = [np.zeros((96, 96), bool), np.ones((96, 96), bool)]
+    result = all_in_focus(
+        blurred, masks=masks, channel_axis=-1, kernel_size=9, n_iter=1, final_iter=10
+    )
+    assert result.image.shape == blurred.shape and len(result.kernels) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"masks": [np.ones((8, 8), bool)]}, ValueError, "shape"),
+        ({"masks": [np.ones((64, 64), bool), np.ones((64, 64), bool)]}, ValueError, "overlap"),
+        ({"masks": [np.zeros((64, 64), bool)]}, ValueError, "partition"),
+        ({"defocus_map": np.zeros((3, 3))}, ValueError, "defocus_map"),
+        ({"image": np.zeros((64, 64, 4)), "channel_axis": -1}, ValueError, "alpha"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(kwargs, error, match):
+    arguments = {"image": np.zeros((64, 64)), **kwargs}
+    with pytest.raises(error, match=match):
+        all_in_focus(**arguments)
+
+
+@pytest.mark.parametrize("name", ["gaussian_deblur", "richardson_lucy", "wiener"])
+def test_baselines_return_the_blind_result_type(name):
+    sharp = np.random.default_rng(1).random((96, 96))
+    blurred = blur(sharp, disk(3))
+    mask = np.zeros((96, 96), bool)
+    mask[:, 40:] = True
+    result = getattr(baselines, name)(blurred, mask)
+    assert type(result) is type(blind_deconvolve(blurred, kernel_size=9, n_iter=1, final_iter=2))
+    assert result.image.shape == blurred.shape
+    np.testing.assert_array_equal(result.image[~mask], blurred[~mask])  # outside: the input
+    assert result.kernel.sum() == pytest.approx(1.0)
