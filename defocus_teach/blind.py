@@ -169,7 +169,7 @@ def blind_deconvolve(
     levels: int = 1,
     inner_iter: int = 30,
     kernel_iter: int = 300,
-    final_iter: int = 300,
+    final_iter: int = 150,
     kernel_projection: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> BlindResult:
     """Blind deconvolution of one defocus layer: Alg. 2 of the paper.
@@ -211,8 +211,9 @@ def blind_deconvolve(
     levels : int, optional
         Levels of a named transform (default 1).
     inner_iter, kernel_iter, final_iter : int, optional
-        ADMM iterations per outer iteration (30), k-step iterations per outer iteration (30),
-        and ADMM iterations of the final u-step (300).
+        ADMM iterations per outer iteration (30), k-step iterations per outer iteration
+        (300, cheap: see Notes), and ADMM iterations of the final u-step (150; at 100 the
+        result was within 0.1 dB of 1000 iterations in our tests).
     kernel_projection : callable, optional
         Replaces P_Omega in the k-step: ``kernel_projection(kernel) -> kernel``.
 

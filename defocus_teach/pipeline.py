@@ -170,6 +170,11 @@ def all_in_focus(
             continue
         report(f"layer {index} of {len(masks) - 1}: blind deconvolution ({mask.mean():.0%})")
         options = dict(solver_options)
+        if progress and "callback" not in options:
+            total = options.get("n_iter", 20)
+            options["callback"] = lambda i, kernel, u, index=index: report(
+                f"layer {index}: outer iteration {i + 1} of {total}"
+            )
         try:
             result = blind_deconvolve(image, mask, channel_axis=channel_axis, **options)
         except ValueError as error:
