@@ -172,7 +172,7 @@ def all_in_focus(
         options = dict(solver_options)
         if progress and "callback" not in options:
             total = options.get("n_iter", 20)
-            options["callback"] = lambda i, kernel, u, index=index: report(
+            options["callback"] = lambda i, kernel, u, index=index, total=total: report(
                 f"layer {index}: outer iteration {i + 1} of {total}"
             )
         try:
