@@ -59,6 +59,15 @@ def _initial_kernel(grey, mask, kernel, size):
     return initial_disk_kernel(grey, mask, size=size)
 
 
+def _classic(f, mask, kernel, kernel_size, channel_axis, restore) -> BlindResult:
+    """A non-blind scikit-image method on every channel, with the swept disk by default."""
+    f, grey, mask = _prepare(f, mask, channel_axis)
+    radius, kernel = _initial_kernel(grey, mask, kernel, check_odd_size(kernel_size))
+    estimate = _per_channel(lambda channel: restore(channel, kernel), f, channel_axis)
+    image = _paste(f, estimate, mask, channel_axis)
+    return BlindResult(image, kernel, np.zeros_like(f), (), radius, (0.0, 0.0, 0.0))
+
+
 def gaussian_deblur(
     f: np.ndarray,
     mask: np.ndarray | None = None,
@@ -200,17 +209,13 @@ def richardson_lucy(
     >>> baselines.richardson_lucy(blurred, kernel=kernels.disk(3)).image.shape
     (128, 128)
     """
-    f, grey, mask = _prepare(f, mask, channel_axis)
     check_positive(num_iter, "num_iter", integer=True)
-    radius, kernel = _initial_kernel(grey, mask, kernel, check_odd_size(kernel_size))
-    positive = np.clip(f, 1e-6, None)  # RL multiplies by ratios: it needs positive data
-    estimate = _per_channel(
-        lambda x: restoration.richardson_lucy(x, kernel, num_iter=num_iter, clip=False),
-        positive,
-        channel_axis,
-    )
-    image = _paste(f, estimate, mask, channel_axis)
-    return BlindResult(image, kernel, np.zeros_like(f), (), radius, (0.0, 0.0, 0.0))
+
+    def restore(image, psf):
+        positive = np.clip(image, 1e-6, None)  # RL multiplies by ratios: it needs f > 0
+        return restoration.richardson_lucy(positive, psf, num_iter=num_iter, clip=False)
+
+    return _classic(f, mask, kernel, kernel_size, channel_axis, restore)
 
 
 def wiener(
@@ -256,11 +261,9 @@ def wiener(
     >>> baselines.wiener(blurred, kernel=kernels.disk(3)).image.shape
     (128, 128)
     """
-    f, grey, mask = _prepare(f, mask, channel_axis)
     check_positive(balance, "balance")
-    radius, kernel = _initial_kernel(grey, mask, kernel, check_odd_size(kernel_size))
-    estimate = _per_channel(
-        lambda x: restoration.wiener(x, kernel, balance, clip=False), f, channel_axis
-    )
-    image = _paste(f, estimate, mask, channel_axis)
-    return BlindResult(image, kernel, np.zeros_like(f), (), radius, (0.0, 0.0, 0.0))
+
+    def restore(image, psf):
+        return restoration.wiener(image, psf, balance, clip=False)
+
+    return _classic(f, mask, kernel, kernel_size, channel_axis, restore)
