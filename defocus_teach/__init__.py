@@ -4,26 +4,26 @@ A small, readable implementation of Xu, Liu & Ji, "Removing out-of-focus blur fr
 image" (arXiv:1808.09166, 2018), written to accompany the book in ``book/``.  One module per
 step of the method:
 
-===================  =======================================================================
-module               paper step
-===================  =======================================================================
-``kernels``          kernel families (Fig. 4), rank, symmetry, the projection P_Omega (eq. 10)
-``operators``        blur, its adjoint and kernel gradient; the periodic working grid
-``framelet``         the spline framelet W of the image prior (and swappable tight frames)
-``u_step``           image update, eq. (8), by ADMM: :func:`deconvolve`
-``k_step``           kernel update, eq. (9), Alg. 1: :func:`estimate_kernel`
-``c_step``           outlier term for segmentation errors, eqs. (5)-(6): :func:`outlier_term`
-``kernel_init``      initial disk kernel by a radius sweep: :func:`initial_disk_kernel`
-``blind``            Alg. 2 for one layer: :func:`blind_deconvolve`
-``pipeline``         the whole method (Fig. 5): :func:`all_in_focus`
-``baselines``        Gaussian-kernel, motion-style, Richardson-Lucy and Wiener baselines
-``defocus_map``      blur amount per pixel (Zhuo & Sim 2011): :func:`estimate_defocus_map`
-``segmentation``     layers from the defocus map: :func:`segment_layers`
-``simulate``         layered defocus with occlusion, eq. (1): :func:`layered_defocus`
-``data``             scenes with ground truth and real photographs
-``viz``              figures and sliders of the book (never used by the solver)
-``io``, ``cli``      reading/writing photos and ``python -m defocus_teach``
-===================  =======================================================================
+- ``kernels``: kernel families (Fig. 4), rank, symmetry and the projection P_Omega (eq. 10);
+- ``operators``: blur, its adjoint and the kernel gradient; the periodic working grid;
+- ``framelet``: the spline framelet W of the image prior, and swappable tight frames;
+- ``u_step``: image update, eq. (8), by ADMM (:func:`~defocus_teach.u_step.deconvolve`);
+- ``k_step``: kernel update, eq. (9), Alg. 1 (:func:`~defocus_teach.k_step.estimate_kernel`);
+- ``c_step``: outlier term for segmentation errors, eqs. (5)-(6)
+  (:func:`~defocus_teach.c_step.outlier_term`);
+- ``kernel_init``: initial disk by a radius sweep
+  (:func:`~defocus_teach.kernel_init.initial_disk_kernel`);
+- ``blind``: Alg. 2 for one layer (:func:`~defocus_teach.blind.blind_deconvolve`);
+- ``pipeline``: the whole method, Fig. 5 (:func:`~defocus_teach.pipeline.all_in_focus`);
+- ``baselines``: Gaussian-kernel, motion-style, Richardson-Lucy and Wiener baselines;
+- ``defocus_map``: blur per pixel, after Zhuo & Sim 2011
+  (:func:`~defocus_teach.defocus_map.estimate_defocus_map`);
+- ``segmentation``: layers from the map (:func:`~defocus_teach.segmentation.segment_layers`);
+- ``simulate``: layered defocus with occlusion, eq. (1)
+  (:func:`~defocus_teach.simulate.layered_defocus`);
+- ``data``: scenes with ground truth and real photographs;
+- ``viz``: figures and sliders of the book (never used by the solver);
+- ``io`` and ``cli``: reading and writing photos, ``python -m defocus_teach``.
 """
 
 from . import baselines, data, framelet, kernels, operators, simulate
