@@ -23,7 +23,9 @@ step of the method:
   (:func:`~defocus_teach.simulate.layered_defocus`);
 - ``data``: scenes with ground truth and real photographs;
 - ``viz``: figures and sliders of the book (never used by the solver);
-- ``io`` and ``cli``: reading and writing photos, ``python -m defocus_teach``.
+- ``io`` and ``cli``: reading and writing photos, ``python -m defocus_teach``;
+- ``benchmark``: the measured suite (``python -m defocus_teach.benchmark``);
+- ``assignments``: course assignments and their grader (``python -m defocus_teach.assignments``).
 """
 
 from . import baselines, data, framelet, kernels, operators, simulate

@@ -24,6 +24,7 @@ from scipy import fft
 from skimage.color import rgb2gray
 from skimage.restoration import estimate_sigma
 
+from ._threads import single_threaded_blas
 from ._validation import (
     as_float_image,
     as_kernel,
@@ -43,7 +44,7 @@ from .u_step import PAPER_LAM1, _admm, _default_rho, _initial_state, _start_imag
 __all__ = ["blind_deconvolve", "BlindResult", "IterationRecord", "default_lam1", "PRESETS"]
 
 _WORKERS = -1
-#: Named parameter sets: "default" is tuned on synthetic scenes, "paper" uses the paper's
+#: Named parameter sets.  "default" is tuned on synthetic scenes, "paper" uses the paper's
 #: literal lam1 = 0.005, lam2 rule and threshold lam3 * Lambda (section 4.1 of the paper).
 PRESETS = ("default", "paper")
 _LAM1_PER_SIGMA = 0.03  # lam1 = 0.03 * noise std, measured best on three images x 3 noises
@@ -149,6 +150,7 @@ def _objective(weight, blurred, target, coeffs, kernel, outliers, weights, lam):
     )
 
 
+@single_threaded_blas
 def blind_deconvolve(
     f: np.ndarray,
     mask: np.ndarray | None = None,
@@ -215,7 +217,9 @@ def blind_deconvolve(
         (300, cheap: see Notes), and ADMM iterations of the final u-step (150; at 100 the
         result was within 0.1 dB of 1000 iterations in our tests).
     kernel_projection : callable, optional
-        Replaces P_Omega in the k-step: ``kernel_projection(kernel) -> kernel``.
+        Replaces P_Omega in the k-step: ``kernel_projection(kernel) -> kernel`` of the same
+        shape.  It must return a nonnegative kernel of sum 1: a function that does not
+        project (``lambda k: k``) lets the k-step diverge.  See the example below.
 
     Returns
     -------
@@ -256,6 +260,15 @@ def blind_deconvolve(
     >>> blurred = operators.blur(sharp, kernels.disk(3))
     >>> result = blind_deconvolve(blurred, kernel_size=15, n_iter=5, final_iter=100)
     >>> bool(kernels.kernel_error(result.kernel, kernels.disk(3)) < 0.3)
+    True
+
+    Any projection can replace P_Omega, e.g. symmetry and the simplex without low rank:
+
+    >>> def symmetric_simplex(k):
+    ...     return kernels.project_simplex(kernels.symmetrize(k))
+    >>> result = blind_deconvolve(blurred, kernel_size=15, n_iter=3, final_iter=50,
+    ...                           kernel_projection=symmetric_simplex)
+    >>> bool(np.array_equal(result.kernel, result.kernel.T))
     True
     """
     if preset not in PRESETS:

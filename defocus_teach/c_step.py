@@ -27,11 +27,12 @@ __all__ = [
     "C_RULES",
 ]
 
-#: The paper's constant in Lambda = exp(-500 |residual|), for intensities in [0, 1].
+#: The paper's constant in ``Lambda = exp(-500 |residual|)``, for intensities in [0, 1].
 WEIGHT_SCALE = 500.0
 
-#: Thresholding rules: the exact minimiser of the weighted l0 problem (default), the
-#: paper's threshold lam3 * Lambda read literally, and soft thresholding for a weighted l1.
+#: Thresholding rules of the c-step, in order: the exact minimiser of the weighted l0
+#: problem (default), the paper's threshold lam3 * Lambda read literally, and soft
+#: thresholding for a weighted l1.
 C_RULES = ("hard_sqrt", "hard_paper", "soft_l1")
 
 
@@ -52,7 +53,7 @@ def threshold_outliers(
 
 
 def outlier_weights_from_residual(residual: np.ndarray, scale: float = WEIGHT_SCALE) -> np.ndarray:
-    """Lambda = exp(-scale |residual|) for a residual alpha .* (k * u - f) (no validation)."""
+    """``Lambda = exp(-scale |residual|)`` for a residual alpha .* (k * u - f) (no validation)."""
     return np.exp(-scale * np.abs(residual))
 
 

@@ -55,7 +55,7 @@ __all__ = [
 
 _R = np.sqrt(2.0) / 4.0
 
-#: The 1-D taps of the piecewise-linear framelet, one filter per row: h0 (low-pass),
+#: The 1-D taps of the piecewise-linear framelet, one filter per row, h0 (low-pass),
 #: h1 (first difference) and h2 (second difference), at offsets -1, 0, +1.
 SPLINE_TAPS = np.array(
     [

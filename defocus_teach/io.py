@@ -74,7 +74,7 @@ class ImageInfo:
 
     @property
     def bit_depth(self) -> int:
-        """Bits per channel: 8, 16, or 32/64 for floating point."""
+        """Bits per channel (8, 16, or 32/64 for floating point)."""
         return self.dtype.itemsize * 8
 
     @property

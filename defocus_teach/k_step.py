@@ -21,6 +21,7 @@ from functools import partial
 
 import numpy as np
 
+from ._threads import single_threaded_blas
 from ._validation import (
     as_float_image,
     as_kernel,
@@ -224,6 +225,7 @@ def make_projection(
     return partial(project_feasible, ratio=rank_ratio, symmetric=symmetric, low_rank=low_rank)
 
 
+@single_threaded_blas
 def estimate_kernel(
     f: np.ndarray,
     u: np.ndarray,
@@ -264,9 +266,9 @@ def estimate_kernel(
     rank_ratio : float, optional
         Singular-value ratio of the adaptive rank r0 (default 1/30).
     max_iter : int, optional
-        Maximum number of projected-gradient iterations (default 100).
+        Maximum number of projected-gradient iterations (default 500; each is cheap).
     tol : float, optional
-        Stop when the relative change of k is below ``tol`` (default 1e-4).
+        Stop when the relative change of k is below ``tol`` (default 1e-6).
     projection : callable, optional
         Replaces P_Omega: called as ``projection(kernel)`` and must return a kernel of the
         same shape.  ``symmetric``, ``low_rank`` and ``rank_ratio`` are then ignored.

@@ -4,7 +4,7 @@ The paper deblurs the layer with disks of several sizes and keeps the disk whose
 result best matches the data.  Taken literally this criterion prefers the smallest disk: a
 kernel close to the identity lets the deblurred image equal the input and fit it exactly
 (the "no-blur" solution of MAP estimation, Levin et al. 2009).  We therefore score each radius
-by the marginal likelihood of the data under a Gaussian image prior with a 1/|w|^2 power
+by the marginal likelihood of the data under a Gaussian image prior with a 1/w^2 power
 spectrum, which integrates the sharp image out instead of fitting it (METHOD.md section 8,
 [DEVIATION]).  The literal criterion stays available as ``criterion="residual"`` so that the
 book can show its failure.

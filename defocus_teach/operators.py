@@ -28,7 +28,7 @@ from ._validation import as_float_image, as_kernel, as_mask, check_nonnegative
 
 __all__ = ["BOUNDARIES", "psf2otf", "blur", "blur_adjoint", "kernel_gradient", "PeriodicGrid"]
 
-#: Boundary rules of :func:`blur`: "periodic" wraps around, "valid" keeps only the pixels
+#: Boundary rules of :func:`blur`. "periodic" wraps around, "valid" keeps only the pixels
 #: whose whole neighbourhood lies inside the image, and the others extend the image like
 #: :func:`numpy.pad` before a convolution whose output has the input's shape
 #: ("constant" extends with zeros).

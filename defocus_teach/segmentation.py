@@ -36,8 +36,8 @@ from ._validation import as_mask, check_nonnegative, check_positive
 
 __all__ = ["choose_thresholds", "segment_layers", "layer_radii"]
 
-#: Automatic choice: a split is "clear" when Otsu's classes explain at least this fraction
-#: of the variance of the map (Otsu's separability measure eta).
+#: In the automatic choice, a split is "clear" when Otsu's classes explain at least this
+#: fraction of the variance of the map (Otsu's separability measure eta).
 CLEAR_SEPARATION = 0.9
 
 _NBINS = 256  # histogram bins of the multi-level Otsu search

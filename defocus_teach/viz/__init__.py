@@ -13,6 +13,7 @@ module               chapter
 ``_common``          shared helpers: image and kernel display, small multiples, sliders
 ``layers``           "The layer model" (eq. (1))
 ``kernels``          "Why a Gaussian kernel is not enough", "Kernel rank", "Symmetry"
+``pipeline``         the introduction, "Defocus map and segmentation", "The whole method"
 ===================  =======================================================================
 """
 
@@ -91,4 +92,80 @@ __all__ = [
     "plot_spectra",
     "plot_symmetrize",
     "psnr",
+]
+
+# solver: chapters "Kernel update by projected gradient", "Image update by ADMM with spline
+# framelets" and "The c term" (module ``solver``).
+from .solver import (  # noqa: E402
+    FRAMELET_NAMES,
+    MASK_ERROR_COLORS,
+    interactive_kernel_lam2,
+    interactive_lam1_deblur,
+    interactive_outlier_deblur,
+    plot_convergence,
+    plot_framelet_bands,
+    plot_framelet_filters,
+    plot_kernel_lam2,
+    plot_lam1_deblur,
+    plot_mask_error,
+    plot_outer_iterations,
+    plot_outlier_deblur,
+    plot_outlier_results,
+    plot_outlier_weights,
+    plot_step_rules,
+    plot_sweep_scores,
+    plot_threshold_rules,
+)
+
+__all__ += [
+    "FRAMELET_NAMES",
+    "MASK_ERROR_COLORS",
+    "interactive_kernel_lam2",
+    "interactive_lam1_deblur",
+    "interactive_outlier_deblur",
+    "plot_convergence",
+    "plot_framelet_bands",
+    "plot_framelet_filters",
+    "plot_kernel_lam2",
+    "plot_lam1_deblur",
+    "plot_mask_error",
+    "plot_outer_iterations",
+    "plot_outlier_deblur",
+    "plot_outlier_results",
+    "plot_outlier_weights",
+    "plot_step_rules",
+    "plot_sweep_scores",
+    "plot_threshold_rules",
+]
+
+# pipeline: the introduction, chapters "Defocus map and segmentation" and "The whole method"
+# (module ``pipeline``).
+from .pipeline import (  # noqa: E402
+    DEFOCUS_CMAP,
+    interactive_layer_lam1,
+    interactive_segmentation,
+    layer_psnr,
+    mask_iou,
+    plot_calibration,
+    plot_edge_estimates,
+    plot_kernel_pairs,
+    plot_layer_comparison,
+    plot_layer_lam1,
+    plot_pipeline,
+    plot_segmentation,
+)
+
+__all__ += [
+    "DEFOCUS_CMAP",
+    "interactive_layer_lam1",
+    "interactive_segmentation",
+    "layer_psnr",
+    "mask_iou",
+    "plot_calibration",
+    "plot_edge_estimates",
+    "plot_kernel_pairs",
+    "plot_layer_comparison",
+    "plot_layer_lam1",
+    "plot_pipeline",
+    "plot_segmentation",
 ]

@@ -1,0 +1,195 @@
+"""Speed of the solver: wall times of the main entry points and the ADMM/FFT cost ratio.
+
+Run from the repository's root:
+
+    python benchmarks/speed.py
+
+It prints a markdown table and writes it to ``benchmarks/results/speed.md``:
+
+* :func:`defocus_teach.blind_deconvolve` on 256 x 256 and 512 x 512 grey crops of
+  ``skimage.data.camera`` blurred by a disk of radius 5 with noise 0.005 (one layer, the whole
+  image);
+* :func:`defocus_teach.all_in_focus` with the true masks on the motorcycle scene
+  (:func:`defocus_teach.data.motorcycle_scene`, grey and colour) and on a 512 x 512 two-layer
+  scene (an in-focus blob in front of a disk-blurred background, the benchmark's scene
+  builder);
+* the time of one ADMM iteration of the u-step (``u_step._admm``) divided by the time of the
+  FFTs it performs (2 ``rfft2`` and 2 ``irfft2`` on the same grid, ``scipy.fft``), measured in
+  the same run.
+
+Targets (issue #3): the 512 x 512 two-layer ``all_in_focus`` in at most 15 s; one ADMM
+iteration at most twice its FFT cost.  Times are ``time.perf_counter`` wall times of one run
+(best of three for the ADMM ratio); on a shared machine they vary from run to run.
+
+OpenBLAS defaults to one thread per core and, on a loaded machine, its threads spin-wait on
+the many small matrix products of the k-step: this script sets ``OPENBLAS_NUM_THREADS=1``
+(and the OpenMP/MKL equivalents) unless they are already set; ``scipy.fft`` still uses every
+core.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+from scipy import fft  # noqa: E402
+from skimage import data as skdata  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a clone without installing
+
+from defocus_teach import all_in_focus, blind_deconvolve, kernels, operators  # noqa: E402
+from defocus_teach import data as dt_data  # noqa: E402
+from defocus_teach.benchmark import SCENES, make_scene  # noqa: E402
+from defocus_teach.blind import default_lam1  # noqa: E402
+from defocus_teach.framelet import get_transform  # noqa: E402
+from defocus_teach.u_step import _WORKERS, _admm, _default_rho, _initial_state  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def blurred_camera(size: int) -> np.ndarray:
+    """A size x size grey crop of camera, disk R=5, noise 0.005 (seeded)."""
+    sharp = skdata.camera()[:size, :size] / 255.0
+    blurred = operators.blur(sharp, kernels.disk(5))
+    return blurred + 0.005 * np.random.default_rng(0).standard_normal(blurred.shape)
+
+
+def admm_fft_ratio(size: int, n_iter: int, repeat: int = 3) -> tuple[float, float, tuple]:
+    """Seconds per ADMM iteration and per FFT set (2 rfft2 + 2 irfft2) on one grid."""
+    f = blurred_camera(size)
+    kernel = kernels.disk(5, 31)
+    grid = operators.PeriodicGrid.for_image(f.shape, 16)
+    transform = get_transform("framelet", 1)
+    otf = operators.psf2otf(kernel, grid.shape)
+    weight = grid.embed(np.ones(f.shape))
+    target = grid.embed(f)
+    lam = default_lam1(f)
+    rho = _default_rho(lam)
+    admm_times, fft_times = [], []
+    for _ in range(repeat):
+        state = _initial_state(grid.embed(f), otf, transform)
+        # tol=0: never stops early, exactly n_iter iterations
+        seconds, _ = timed(_admm, state, target, weight, otf, transform, lam, rho, n_iter, 0.0)
+        admm_times.append(seconds / n_iter)
+        x = grid.embed(f)
+        start = time.perf_counter()
+        for _ in range(n_iter):
+            spectrum = fft.rfft2(x, workers=_WORKERS)
+            spectrum2 = fft.rfft2(x, workers=_WORKERS)
+            fft.irfft2(spectrum, s=grid.shape, workers=_WORKERS)
+            fft.irfft2(spectrum2, s=grid.shape, workers=_WORKERS)
+        fft_times.append((time.perf_counter() - start) / n_iter)
+    return min(admm_times), min(fft_times), grid.shape
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.5, help="motorcycle scale (0.5)")
+    parser.add_argument("--admm-iter", type=int, default=50, help="ADMM iterations timed (50)")
+    parser.add_argument("--no-write", action="store_true", help="do not write speed.md")
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    rows = []  # (case, size, seconds, target)
+    for size in (256, 512):
+        say(f"blind_deconvolve {size} x {size} ...")
+        seconds, _ = timed(blind_deconvolve, blurred_camera(size))
+        rows.append(
+            ("blind_deconvolve, grey, disk R=5, noise 0.005", f"{size} x {size}", seconds, "")
+        )
+
+    for colour in (None, -1):
+        scene = dt_data.motorcycle_scene(scale=args.scale, channel_axis=colour)
+        masks = [scene.masks[j] for j in scene.order]
+        shape = scene.blurred.shape
+        say(f"all_in_focus motorcycle {shape} ...")
+        seconds, _ = timed(all_in_focus, scene.blurred, masks=masks, channel_axis=colour)
+        kind = "grey" if colour is None else "colour"
+        size = " x ".join(str(n) for n in shape)
+        rows.append(
+            (
+                f"all_in_focus, motorcycle (scale {args.scale:g}), {kind}, true masks",
+                size,
+                seconds,
+                "",
+            )
+        )
+
+    spec = replace(SCENES[2], name="speed-512", origin=(0, 0), size=512, radii=(5,), noise=0.005)
+    scene = make_scene(spec)
+    say("all_in_focus 512 x 512 two layers ...")
+    seconds, _ = timed(all_in_focus, scene.blurred, masks=scene.masks)
+    rows.append(
+        (
+            "all_in_focus, two layers (camera, disk R=5 background), grey",
+            "512 x 512",
+            seconds,
+            "<= 15 s",
+        )
+    )
+
+    ratios = []
+    for size in (256, 512):
+        say(f"ADMM vs FFT on the grid of a {size} x {size} image ...")
+        admm, ffts, grid = admm_fft_ratio(size, args.admm_iter)
+        ratios.append((size, grid, admm, ffts))
+
+    lines = [
+        "| case | size | seconds | target |",
+        "|---|---|---|---|",
+        *(
+            f"| {case} | {size} | {seconds:.1f} | {target} |"
+            for case, size, seconds, target in rows
+        ),
+        "",
+        "| ADMM iteration (u_step._admm) vs its FFTs (2 rfft2 + 2 irfft2) | grid | "
+        "ms per iteration | ms per FFT set | ratio | target |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| image {size} x {size} | {grid[0]} x {grid[1]} | {1e3 * admm:.2f} | "
+            f"{1e3 * ffts:.2f} | {admm / ffts:.2f} | <= 2 |"
+            for size, grid, admm, ffts in ratios
+        ),
+    ]
+    threads = ", ".join(
+        f"{v}={os.environ.get(v)}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    header = (
+        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}; "
+        f"{os.cpu_count()} cores; {threads}; scipy.fft workers={_WORKERS}; load average "
+        f"{load} (1, 5, 15 min) when the run ended."
+    )
+    table = "\n".join(lines)
+    print(header + "\n\n" + table)
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "speed.md").write_text(
+            f"# Speed\n\nWritten by `python benchmarks/speed.py`.\n\n{header}\n\n{table}\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
