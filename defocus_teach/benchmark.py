@@ -456,7 +456,7 @@ def evaluate(
     -----
     :func:`skimage.metrics.peak_signal_noise_ratio` and
     :func:`skimage.metrics.structural_similarity` with ``data_range=1``; SSIM with a
-    Gaussian window of sigma 1.5 and population statistics (:data:`SSIM_OPTIONS`), its
+    Gaussian window of sigma 1.5 and population statistics (``SSIM_OPTIONS``), its
     map averaged over each region (and over the colour channels).
 
     Examples
@@ -513,7 +513,7 @@ def run_method(name: str, scene: BenchmarkScene) -> dict:
     -------
     row : dict
         The scene's description, the metrics of :func:`evaluate` and ``seconds``, the wall
-        time of the method (:func:`time.perf_counter`).
+        time of the method (``time.perf_counter``).
 
     Examples
     --------
@@ -638,7 +638,7 @@ def load_results(path=None) -> list[dict]:
 
     Parameters
     ----------
-    path : str or Path, optional
+    path : str or pathlib.Path, optional
         A CSV written by :func:`write_csv`.  Default: ``benchmarks/results/quality.csv`` of
         the repository when the package runs from a clone, else the copy shipped inside the
         package (``defocus_teach/benchmark_results.csv``, e.g. on Colab).
