@@ -333,7 +333,7 @@ def blind_deconvolve(
         )  # (9)
         otf = psf2otf(kernel, grid.shape)
         blurred = fft.irfft2(fft.rfft2(state.u, workers=_WORKERS) * otf, s=grid.shape)
-        residual = weight * (blurred - grid.embed(f_box))  # alpha .* (k * u - f)
+        residual = weight * blurred - data  # alpha .* (k * u - f); data is alpha .* f
         if use_outliers:
             if weights is None:  # Lambda from the first pass (k1, u1), then fixed
                 weights = outlier_weights_from_residual(residual)
@@ -375,7 +375,7 @@ def blind_deconvolve(
                     1e-5,
                 )
                 blurred = fft.irfft2(fft.rfft2(channel_state.u) * otf, s=grid.shape)
-                residual = weight * (blurred - grid.embed(f_channel))
+                residual = weight * blurred - data_channel
                 c_channel = weight * threshold_outliers(residual, lam3, weights, rule)
             channel_state = _admm(
                 channel_state, data_channel + c_channel, weight, otf, transform, lam1, rho,
