@@ -21,10 +21,10 @@ from skimage import restoration
 from skimage.color import rgb2gray
 
 from ._validation import as_float_image, as_kernel, as_mask, check_odd_size, check_positive
-from .blind import BlindResult, blind_deconvolve, default_lam1
+from .blind import BlindResult, blind_deconvolve
 from .kernel_init import initial_disk_kernel, sweep_scores
 from .kernels import gaussian, pad_kernel, project_simplex
-from .u_step import deconvolve
+from .u_step import deconvolve, default_lam1
 
 __all__ = ["gaussian_deblur", "motion_style_kernel", "richardson_lucy", "wiener"]
 
@@ -91,7 +91,7 @@ def gaussian_deblur(
     kernel_size : int, optional
         Odd side of the kernel (default 31).
     lam1 : float, optional
-        Weight of the u-step's prior (default :func:`default_lam1`).
+        Weight of the u-step's prior (default :func:`~defocus_teach.u_step.default_lam1`).
     max_iter : int, optional
         ADMM iterations of the u-step (default 300).
     channel_axis : int, optional

@@ -7,8 +7,14 @@ For a layer with mask alpha_i, the paper alternates three updates of
 
 the u-step (:mod:`defocus_teach.u_step`), the k-step (:mod:`defocus_teach.k_step`) and the
 c-step (:mod:`defocus_teach.c_step`), starting from the disk of
-:mod:`defocus_teach.kernel_init`.  :func:`blind_deconvolve` runs that loop on the layer's
-bounding box, embedded in a periodic grid with a masked margin (METHOD.md section 10).
+:mod:`defocus_teach.kernel_init`.  :func:`blind_deconvolve` runs that loop in three steps,
+one function each:
+
+1. ``_settings``: the parameters, with their defaults filled in;
+2. ``_alternate``: the outer loop of Alg. 2 on the luminance of the layer's bounding box,
+   embedded in a periodic grid whose margin is masked out (so no pixel of the data ever sees
+   the grid's wrap-around);
+3. ``_final_u_step``: one long u-step per channel with the estimated kernel.
 
 The chapter "The whole method" of the book runs it on simulated and real photographs.
 """
@@ -22,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import fft
 from skimage.color import rgb2gray
-from skimage.restoration import estimate_sigma
 
 from ._threads import single_threaded_blas
 from ._validation import (
@@ -34,22 +39,31 @@ from ._validation import (
     check_positive,
 )
 from .c_step import outlier_weights_from_residual, threshold_outliers
-from .framelet import get_transform
-from .k_step import kernel_step, make_projection, paper_lam2
+from .framelet import TightFrame, get_transform
+from .k_step import default_lam2, kernel_step, make_projection, paper_lam2
 from .kernel_init import initial_disk_kernel
 from .kernels import pad_kernel
 from .operators import PeriodicGrid, psf2otf
-from .u_step import PAPER_LAM1, _admm, _default_rho, _initial_state, _start_image
+from .u_step import (
+    PAPER_LAM1,
+    _admm,
+    _default_rho,
+    _initial_state,
+    _start_image,
+    _State,
+    default_lam1,
+)
 
-__all__ = ["blind_deconvolve", "BlindResult", "IterationRecord", "default_lam1", "PRESETS"]
+# default_lam1 is documented in u_step and importable from here for older code
+__all__ = ["blind_deconvolve", "BlindResult", "IterationRecord", "PRESETS"]
 
 _WORKERS = -1
 #: Named parameter sets.  "default" is tuned on synthetic scenes, "paper" uses the paper's
 #: literal lam1 = 0.005, lam2 rule and threshold lam3 * Lambda (section 4.1 of the paper).
 PRESETS = ("default", "paper")
-_LAM1_PER_SIGMA = 0.03  # lam1 = 0.03 * noise std, measured best on three images x 3 noises
-_LAM1_FLOOR = 2e-5
-_LAM2_BETA = 0.01  # lam2 = beta * s(k0) * N_alpha * Var_alpha(f), METHOD.md 7 (it has 0.05)
+_LOOP_TOL = 1e-5  # ADMM tolerance inside the outer loop (warm-started, few iterations)
+_FINAL_TOL = 1e-4  # ... and of the final u-step
+_KERNEL_TOL = 1e-6  # relative change that stops the k-step
 
 
 @dataclass(frozen=True)
@@ -91,46 +105,66 @@ class BlindResult:
     lam: tuple[float, float, float] = (float("nan"),) * 3
 
 
-def default_lam1(f: np.ndarray, mask: np.ndarray | None = None) -> float:
-    """Default lam1 of the u-step: proportional to the estimated noise level.
+@dataclass(frozen=True)
+class _Layer:
+    """The layer's bounding box ``box`` and its periodic grid with a masked margin.
 
-    Parameters
-    ----------
-    f : ndarray, 2-D
-        Observed image in [0, 1].
-    mask : ndarray of bool, optional
-        Region whose noise is estimated (its bounding box is used).
-
-    Returns
-    -------
-    lam1 : float
-        :math:`0.03\\,\\hat\\sigma`, with :math:`\\hat\\sigma` from
-        :func:`skimage.restoration.estimate_sigma` (at least 2e-5).
-
-    Notes
-    -----
-    The best lam1 with the true kernel grew in proportion to the noise level on every
-    image we tried (sigma = 0.002, 0.005, 0.01), so a fixed value suits only one noise
-    level.  The paper's 0.005 over-smooths [0, 1] images (METHOD.md section 4).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> f = 0.5 + 0.01 * np.random.default_rng(0).standard_normal((128, 128))
-    >>> round(default_lam1(f), 4)
-    0.0003
+    ``mask`` is alpha_i on the box, ``weight`` is alpha_i embedded in the grid (0 on the
+    margin).
     """
-    f = as_float_image(f, "f")
-    if mask is not None:
-        rows, cols = np.nonzero(as_mask(mask, f.shape))
-        f = f[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    return max(_LAM1_PER_SIGMA * float(estimate_sigma(f)), _LAM1_FLOOR)
+
+    box: tuple[slice, slice]
+    mask: np.ndarray
+    grid: PeriodicGrid
+    weight: np.ndarray
+
+    def embed(self, values: np.ndarray) -> np.ndarray:
+        """alpha .* f on the grid, for ``values`` f on the box."""
+        return self.grid.embed(np.where(self.mask, values, 0.0))
+
+    def start(self, values: np.ndarray, otf: np.ndarray, transform: TightFrame) -> _State:
+        """ADMM variables for a start from the data ``values`` on the box."""
+        return _initial_state(_start_image(values, self.mask, self.grid), otf, transform)
 
 
-def _lam2_default(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> float:
-    """Data-scaled lam2 = beta s(k0) N_alpha Var_alpha(f) (METHOD.md section 7)."""
-    strength = max(15.0 - 50.0 * float(np.linalg.norm(kernel)), 1.0) / 10.0
-    return _LAM2_BETA * strength * mask.sum() * float(f[mask].var())
+@dataclass(frozen=True)
+class _Settings:
+    """The parameters of problem (7) and of its three solvers, defaults filled in."""
+
+    lam1: float
+    lam2: float
+    lam3: float
+    rho: tuple[float, float]  # ADMM penalties of the u-step
+    transform: TightFrame  # W
+    projection: Callable[[np.ndarray], np.ndarray]  # P_Omega
+    symmetric: bool  # the k-step may work in the basis of D4 orbits
+    use_outliers: bool
+    rule: str  # threshold rule of the c-step
+    n_iter: int
+    inner_iter: int
+    kernel_iter: int
+    final_iter: int
+
+    def u_step(self, state, target, weight, otf, max_iter, tol) -> _State:
+        """Eq. (8) by ADMM from ``state``."""
+        return _admm(
+            state, target, weight, otf, self.transform, self.lam1, self.rho, max_iter, tol
+        )
+
+    def outliers(self, residual, weight, weights) -> np.ndarray:
+        """The c-step: hard-threshold the residual with the fixed weights Lambda."""
+        return weight * threshold_outliers(residual, self.lam3, weights, self.rule)
+
+
+@dataclass
+class _Loop:
+    """What the outer loop leaves: the kernel, the u-step's variables, c and Lambda."""
+
+    kernel: np.ndarray
+    state: _State
+    outliers: np.ndarray
+    weights: np.ndarray | None
+    history: list
 
 
 def _bounding_box(mask: np.ndarray, grow: int) -> tuple[slice, slice]:
@@ -140,7 +174,18 @@ def _bounding_box(mask: np.ndarray, grow: int) -> tuple[slice, slice]:
     return slice(top, bottom), slice(left, right)
 
 
+def _layer(mask: np.ndarray, kernel_size: int, transform: TightFrame) -> _Layer:
+    """The bounding box grown by the kernel radius, in a grid with a masked margin."""
+    half = kernel_size // 2
+    box = _bounding_box(mask, half + 1)
+    mask_box = mask[box]
+    multiple = getattr(transform, "required_multiple", 1)
+    grid = PeriodicGrid.for_image(mask_box.shape, half + 1, multiple)
+    return _Layer(box, mask_box, grid, grid.embed(mask_box.astype(np.float64)))
+
+
 def _objective(weight, blurred, target, coeffs, kernel, outliers, weights, lam):
+    """Objective (7) at the current (u, k, c)."""
     lam1, lam2, lam3 = lam
     residual = weight * blurred - target
     data = 0.5 * float(np.vdot(residual, residual))
@@ -148,6 +193,124 @@ def _objective(weight, blurred, target, coeffs, kernel, outliers, weights, lam):
     return (
         data + lam1 * float(np.abs(coeffs[1:]).sum()) + lam2 * float(np.sum(kernel**2)) + penalty
     )
+
+
+def _reblur(u: np.ndarray, otf: np.ndarray) -> np.ndarray:
+    """k * u on the grid."""
+    return fft.irfft2(fft.rfft2(u, workers=_WORKERS) * otf, s=u.shape)
+
+
+def _check_iterations(**counts: int) -> None:
+    for name, value in counts.items():
+        check_positive(value, name, integer=True)
+
+
+def _initial_kernel(luminance, mask, kernel_size, kernel_init) -> tuple[float, np.ndarray]:
+    """k(0): the disk sweep, or the caller's kernel padded to ``kernel_size``."""
+    if kernel_init is None:
+        return initial_disk_kernel(luminance, mask, size=kernel_size)
+    return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init"), kernel_size)
+
+
+def _settings(
+    luminance, mask, kernel, preset, lam, constraints, transform, iterations, projection
+) -> _Settings:
+    """Fill in the defaults of lam1, lam2, rho, P_Omega and the c-step's rule."""
+    lam1, lam2, lam3 = lam
+    use_symmetry, use_low_rank, use_outliers = constraints
+    paper = preset == "paper"
+    if lam1 is None:
+        lam1 = PAPER_LAM1 if paper else default_lam1(luminance, mask)
+    check_positive(lam1, "lam1")
+    if lam2 is None:
+        lam2 = paper_lam2(kernel) if paper else default_lam2(luminance, mask, kernel)
+    check_nonnegative(lam2, "lam2")
+    return _Settings(
+        lam1=float(lam1),
+        lam2=float(lam2),
+        lam3=float(lam3),
+        rho=_default_rho(lam1),
+        transform=transform,
+        projection=projection or make_projection(use_symmetry, use_low_rank),
+        symmetric=use_symmetry and projection is None,
+        use_outliers=use_outliers,
+        rule="hard_paper" if paper else "hard_sqrt",
+        **iterations,
+    )
+
+
+def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) -> _Loop:
+    """The outer loop of Alg. 2 on the luminance ``luminance`` of the bounding box."""
+    grid, weight = layer.grid, layer.weight
+    data = layer.embed(luminance)  # alpha .* f
+    kernel = settings.projection(kernel)
+    otf = psf2otf(kernel, grid.shape)
+    state = layer.start(luminance, otf, settings.transform)
+    loop = _Loop(kernel, state, outliers=np.zeros(grid.shape), weights=None, history=[])
+    for iteration in range(settings.n_iter):
+        start = time.perf_counter()
+        target = data + loop.outliers
+        # Eq. (8): the u-step, warm-started
+        loop.state = settings.u_step(
+            loop.state, target, weight, otf, settings.inner_iter, _LOOP_TOL
+        )
+        # Eq. (9): the k-step
+        previous = loop.kernel
+        loop.kernel = kernel_step(
+            loop.state.u, weight, target, previous, settings.lam2, settings.projection,
+            settings.symmetric, settings.kernel_iter, _KERNEL_TOL,
+        )  # fmt: skip
+        otf = psf2otf(loop.kernel, grid.shape)
+        blurred = _reblur(loop.state.u, otf)
+        residual = weight * blurred - data  # alpha .* (k * u - f)
+        if settings.use_outliers:
+            if loop.weights is None:  # Lambda from the first pass (k1, u1), then fixed
+                loop.weights = outlier_weights_from_residual(residual)
+            else:
+                loop.outliers = settings.outliers(residual, weight, loop.weights)  # Eq. (6)
+        # Eq. (7): the objective at (u, k, c)
+        objective = _objective(
+            weight, blurred, data + loop.outliers, settings.transform.analysis(loop.state.u),
+            loop.kernel, loop.outliers, loop.weights,
+            (settings.lam1, settings.lam2, settings.lam3),
+        )  # fmt: skip
+        change = float(np.linalg.norm(loop.kernel - previous) / np.linalg.norm(previous))
+        seconds = time.perf_counter() - start
+        loop.history.append(IterationRecord(iteration, objective, change, seconds))
+        if callback is not None:
+            callback(iteration, loop.kernel.copy(), grid.crop(loop.state.u).copy())
+    return loop
+
+
+def _channel_start(values, layer: _Layer, otf, settings: _Settings, weights):
+    """A colour channel's own start: a short u-step, then its outlier term c."""
+    data = layer.embed(values)
+    state = layer.start(values, otf, settings.transform)
+    if not settings.use_outliers or weights is None:
+        return state, np.zeros(layer.grid.shape)
+    state = settings.u_step(state, data, layer.weight, otf, settings.inner_iter, _LOOP_TOL)
+    residual = layer.weight * _reblur(state.u, otf) - data
+    return state, settings.outliers(residual, layer.weight, weights)  # c, same Lambda
+
+
+def _final_u_step(channels, layer: _Layer, loop: _Loop, settings: _Settings):
+    """Eq. (8) with the final kernel for every channel of ``channels`` (H, W, C).
+
+    One channel is the luminance the loop ran on: it continues from the loop's state and c.
+    """
+    otf = psf2otf(loop.kernel, layer.grid.shape)
+    image, outliers = channels.copy(), np.zeros_like(channels)
+    for channel in range(channels.shape[-1]):
+        values = channels[layer.box + (channel,)]
+        if channels.shape[-1] == 1:
+            state, c = loop.state, loop.outliers
+        else:
+            state, c = _channel_start(values, layer, otf, settings, loop.weights)
+        target = layer.embed(values) + c  # Eq. (8) with the final kernel
+        state = settings.u_step(state, target, layer.weight, otf, settings.final_iter, _FINAL_TOL)
+        image[layer.box + (channel,)] = layer.grid.crop(state.u)
+        outliers[layer.box + (channel,)] = layer.grid.crop(c)
+    return image, outliers
 
 
 @single_threaded_blas
@@ -167,7 +330,7 @@ def blind_deconvolve(
     *,
     preset: str = "default",
     channel_axis: int | None = None,
-    transform="framelet",
+    transform: str | TightFrame = "framelet",
     levels: int = 1,
     inner_iter: int = 30,
     kernel_iter: int = 300,
@@ -187,9 +350,12 @@ def blind_deconvolve(
     n_iter : int, optional
         Outer iterations N of Alg. 2 (default 20, the paper's).
     lam1 : float, optional
-        Weight of the framelet prior.  Default :func:`default_lam1` (0.03 x noise level).
+        Weight of the framelet prior.  Default :func:`default_lam1` of the layer's
+        luminance: 0.03 times its estimated noise level (the same rule as
+        :func:`~defocus_teach.deconvolve`).
     lam2 : float, optional
-        Weight of ||k||^2.  Default: data-scaled rule (METHOD.md section 7).
+        Weight of ||k||^2.  Default :func:`~defocus_teach.k_step.default_lam2`, a rule
+        scaled by the size of the data term.
     lam3 : float, optional
         Weight of the l0 outlier penalty (default 0.01, the paper's).
     use_symmetry, use_low_rank : bool, optional
@@ -228,7 +394,7 @@ def blind_deconvolve(
 
     Notes
     -----
-    Alg. 2 (METHOD.md section 10), with u initialised to f and c = 0; per outer iteration:
+    Alg. 2 of the paper, with u initialised to f and c = 0; per outer iteration:
 
     1. u-step, eq. (8): ADMM, warm-started (:func:`defocus_teach.deconvolve`);
     2. k-step, eq. (9): projected gradient with FISTA on the normal equations, built once
@@ -240,11 +406,15 @@ def blind_deconvolve(
        fixed; from the second on, :math:`c = \\mathrm{Th}(r; \\sqrt{2\\lambda_3\\Lambda})`.
 
     Defaults [DEVIATION, measured on synthetic scenes]: lam1 is 0.03 times the noise level
-    (the paper's 0.005 over-smooths); lam2 = 0.01 s(k0) N_alpha Var_alpha(f), the data-scaled
-    rule of METHOD.md section 7 with its beta tuned (the paper's formula flattens the kernel
-    on [0, 1] images).  ``preset="paper"`` restores the paper's values.
+    (the paper's 0.005 over-smooths); lam2 = 0.01 s(k0) N_alpha Var_alpha(f), which scales
+    with the data term (the paper's formula is 100 to 1000 times too large on [0, 1] images
+    and flattens the kernel).  ``preset="paper"`` restores the paper's values.
 
-    A final u-step of ``final_iter`` iterations gives the output.
+    The loop runs on the luminance of the layer's bounding box.  A final u-step of
+    ``final_iter`` iterations then deconvolves every channel with the estimated kernel:
+    a greyscale image is one channel (the luminance itself, warm-started from the loop);
+    a colour channel first gets ``inner_iter`` iterations and its own outlier term c, with
+    the weights Lambda of the luminance.
 
     References
     ----------
@@ -274,117 +444,34 @@ def blind_deconvolve(
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
     f = as_float_image(f, "f", channel_axis=channel_axis)
-    grey = f if channel_axis is None else rgb2gray(np.moveaxis(f, channel_axis, -1))
-    mask = as_mask(mask, grey.shape)
+    channels = f[..., None] if channel_axis is None else np.moveaxis(f, channel_axis, -1)
+    luminance = channels[..., 0] if channel_axis is None else rgb2gray(channels)
+    mask = as_mask(mask, luminance.shape)
     kernel_size = check_odd_size(kernel_size, "kernel_size")
-    if kernel_size > min(grey.shape):
-        raise ValueError(f"kernel_size {kernel_size} is larger than the image {grey.shape}")
-    for value, name in ((n_iter, "n_iter"), (inner_iter, "inner_iter")):
-        check_positive(value, name, integer=True)
-    check_positive(kernel_iter, "kernel_iter", integer=True)
-    check_positive(final_iter, "final_iter", integer=True)
+    if kernel_size > min(luminance.shape):
+        raise ValueError(f"kernel_size {kernel_size} is larger than the image {luminance.shape}")
+    iterations = dict(
+        n_iter=n_iter, inner_iter=inner_iter, kernel_iter=kernel_iter, final_iter=final_iter
+    )
+    _check_iterations(**iterations)
     check_nonnegative(lam3, "lam3")
     if kernel_projection is not None and not callable(kernel_projection):
         raise TypeError(f"kernel_projection must be callable, got {kernel_projection!r}")
-    paper = preset == "paper"
-    rule = "hard_paper" if paper else "hard_sqrt"
     transform = get_transform(transform, levels)
 
-    # The layer's bounding box, in a periodic grid with a masked margin (METHOD.md 1.3).
-    half = kernel_size // 2
-    box = _bounding_box(mask, half + 1)
-    f_box, mask_box = grey[box], mask[box]
-    grid = PeriodicGrid.for_image(
-        f_box.shape, half + 1, getattr(transform, "required_multiple", 1)
-    )
-
-    if kernel_init is None:
-        radius, kernel = initial_disk_kernel(f_box, mask_box, size=kernel_size)
-    else:
-        radius, kernel = (
-            float("nan"),
-            pad_kernel(as_kernel(kernel_init, "kernel_init"), kernel_size),
-        )
-    if lam1 is None:
-        lam1 = PAPER_LAM1 if paper else default_lam1(f_box, mask_box)
-    check_positive(lam1, "lam1")
-    if lam2 is None:
-        lam2 = paper_lam2(kernel) if paper else _lam2_default(f_box, mask_box, kernel)
-    check_nonnegative(lam2, "lam2")
-    projection = kernel_projection or make_projection(use_symmetry, use_low_rank)
-    symmetric = use_symmetry and kernel_projection is None
-    kernel = projection(kernel)
-
-    weight = grid.embed(mask_box.astype(np.float64))
-    data = grid.embed(np.where(mask_box, f_box, 0.0))
-    rho = _default_rho(lam1)
-    otf = psf2otf(kernel, grid.shape)
-    state = _initial_state(_start_image(f_box, mask_box, grid), otf, transform)
-    outliers = np.zeros(grid.shape)
-    weights = None
-    history = []
-    for iteration in range(n_iter):
-        start = time.perf_counter()
-        target = data + outliers
-        state = _admm(state, target, weight, otf, transform, lam1, rho, inner_iter, 1e-5)  # (8)
-        previous = kernel
-        kernel = kernel_step(
-            state.u, weight, target, kernel, lam2, projection, symmetric, kernel_iter, 1e-6
-        )  # (9)
-        otf = psf2otf(kernel, grid.shape)
-        blurred = fft.irfft2(fft.rfft2(state.u, workers=_WORKERS) * otf, s=grid.shape)
-        residual = weight * blurred - data  # alpha .* (k * u - f); data is alpha .* f
-        if use_outliers:
-            if weights is None:  # Lambda from the first pass (k1, u1), then fixed
-                weights = outlier_weights_from_residual(residual)
-            else:
-                outliers = weight * threshold_outliers(residual, lam3, weights, rule)  # c-step
-        objective = _objective(
-            weight, blurred, data + outliers, transform.analysis(state.u), kernel,
-            outliers, weights, (lam1, lam2, lam3),
-        )  # fmt: skip
-        change = float(np.linalg.norm(kernel - previous) / np.linalg.norm(previous))
-        history.append(IterationRecord(iteration, objective, change, time.perf_counter() - start))
-        if callback is not None:
-            callback(iteration, kernel.copy(), grid.crop(state.u).copy())
-
+    layer = _layer(mask, kernel_size, transform)
+    luminance_box = luminance[layer.box]
+    radius, kernel = _initial_kernel(luminance_box, layer.mask, kernel_size, kernel_init)
+    settings = _settings(
+        luminance_box, layer.mask, kernel, preset, (lam1, lam2, lam3),
+        (use_symmetry, use_low_rank, use_outliers), transform, iterations, kernel_projection,
+    )  # fmt: skip
+    loop = _alternate(luminance_box, layer, kernel, settings, callback)
+    image, outliers = _final_u_step(channels, layer, loop, settings)
     if channel_axis is None:
-        state = _admm(state, data + outliers, weight, otf, transform, lam1, rho, final_iter, 1e-4)
-        image = grey.copy()
-        image[box] = grid.crop(state.u)
-        full_outliers = np.zeros_like(grey)
-        full_outliers[box] = grid.crop(outliers)
+        image, outliers = image[..., 0], outliers[..., 0]
     else:
-        colour = np.moveaxis(f, channel_axis, -1)
-        image, full_outliers = colour.copy(), np.zeros_like(colour)
-        for channel in range(colour.shape[-1]):
-            f_channel = colour[box + (channel,)]
-            data_channel = grid.embed(np.where(mask_box, f_channel, 0.0))
-            c_channel = np.zeros(grid.shape)
-            channel_state = _initial_state(_start_image(f_channel, mask_box, grid), otf, transform)
-            if use_outliers and weights is not None:  # c per channel, with the same Lambda
-                channel_state = _admm(
-                    channel_state,
-                    data_channel,
-                    weight,
-                    otf,
-                    transform,
-                    lam1,
-                    rho,
-                    inner_iter,
-                    1e-5,
-                )
-                blurred = fft.irfft2(fft.rfft2(channel_state.u) * otf, s=grid.shape)
-                residual = weight * blurred - data_channel
-                c_channel = weight * threshold_outliers(residual, lam3, weights, rule)
-            channel_state = _admm(
-                channel_state, data_channel + c_channel, weight, otf, transform, lam1, rho,
-                final_iter, 1e-4,
-            )  # fmt: skip
-            image[box + (channel,)] = grid.crop(channel_state.u)
-            full_outliers[box + (channel,)] = grid.crop(c_channel)
         image = np.moveaxis(image, -1, channel_axis)
-        full_outliers = np.moveaxis(full_outliers, -1, channel_axis)
-    return BlindResult(
-        image, kernel, full_outliers, tuple(history), radius, (float(lam1), float(lam2), lam3)
-    )
+        outliers = np.moveaxis(outliers, -1, channel_axis)
+    lam = (settings.lam1, settings.lam2, settings.lam3)
+    return BlindResult(image, loop.kernel, outliers, tuple(loop.history), radius, lam)

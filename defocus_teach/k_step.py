@@ -38,7 +38,7 @@ _LIPSCHITZ_SAFETY = 1.05
 _MAX_ROWS_SYMMETRIC = 40_000  # data pixels used for G in the 136-column orbit basis
 _MAX_ROWS_PIXEL = 20_000  # ... and in the 961-column pixel basis (no symmetry)
 _CHUNK = 4096  # rows of the design matrix built at once
-_BETA = 0.05  # scale of the data-driven lam2 rule (METHOD.md section 7)
+_BETA = 0.01  # scale of the data-driven lam2 rule, tuned on synthetic scenes (the blind loop)
 
 
 def paper_lam2(initial_kernel: np.ndarray) -> float:
@@ -68,7 +68,7 @@ def default_lam2(f: np.ndarray, mask: np.ndarray, initial_kernel: np.ndarray) ->
     Returns
     -------
     lam2 : float
-        With :math:`s(k_0) = \\max(15 - 50\\|k_0\\|_F, 1) / 10` and :math:`\\beta = 0.05`.
+        With :math:`s(k_0) = \\max(15 - 50\\|k_0\\|_F, 1) / 10` and :math:`\\beta = 0.01`.
 
     Notes
     -----

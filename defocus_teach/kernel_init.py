@@ -20,6 +20,7 @@ from scipy.signal import windows
 from skimage.restoration import estimate_sigma
 
 from ._validation import as_float_image, as_mask, check_odd_size
+from .errors import LayerTooSmallError
 from .kernels import disk, gaussian
 
 __all__ = ["initial_disk_kernel", "periodic_component", "sweep_scores", "CRITERIA"]
@@ -38,9 +39,7 @@ _MAX_TILES = 8
 _MIN_COVERAGE = 0.9
 _FILL_SIGMA = 4.0
 _TAPER = 0.5  # Tukey window fraction applied after the periodic decomposition
-_PRIOR_SCALES = np.logspace(
-    -5, 0, 26
-)  # the prior's amplitude A, minimised over  # the prior's spectral slope gamma, minimised over
+_PRIOR_SCALES = np.logspace(-5, 0, 26)  # the values of the prior's amplitude A tried
 
 
 def periodic_component(image: np.ndarray) -> np.ndarray:
@@ -116,7 +115,7 @@ def _tiles(f: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
             return [
                 f[top : top + size, left : left + size] for _, top, left in candidates[:_MAX_TILES]
             ]
-    raise ValueError(
+    raise LayerTooSmallError(
         f"mask holds no {_TILE_SIZES[-1]}x{_TILE_SIZES[-1]} square of pixels: the layer is "
         "too small or too thin to estimate its blur"
     )
@@ -153,7 +152,6 @@ def _tile_scores(
         transfer = np.abs(fft.fft2(np.fft.ifftshift(_embed(kernel, size)))) ** 2
         transfer = transfer[keep]
         if criterion == "likelihood":
-            # V = A |K|^2 / |D|^2 + sigma^2; NLL = 1/2 sum (P / V + log V), minimised over A
             # V = A |K|^2 / |D|^2 + sigma^2; NLL = 1/2 sum (P / V + log V), minimised over A
             variance = _PRIOR_SCALES[:, None] * (transfer / derivative)[None, :] + noise_sigma**2
             scores.append(0.5 * np.min(np.sum(power / variance + np.log(variance), axis=1)))
@@ -199,6 +197,11 @@ def sweep_scores(
     -------
     radii, scores : ndarray
         The radii and their scores, summed over the tiles.
+
+    Raises
+    ------
+    LayerTooSmallError
+        If the mask holds no 32 x 32 square of pixels (a subclass of ``ValueError``).
 
     Examples
     --------
@@ -252,6 +255,11 @@ def initial_disk_kernel(
         The chosen radius R.
     kernel : ndarray of shape (size, size)
         The anti-aliased disk of that radius, centred in the box.
+
+    Raises
+    ------
+    LayerTooSmallError
+        If the mask holds no 32 x 32 square of pixels (a subclass of ``ValueError``).
 
     Notes
     -----

@@ -22,6 +22,7 @@ from skimage.color import rgb2gray
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
 from .defocus_map import estimate_defocus_map
+from .errors import LayerTooSmallError
 from .kernels import disk
 from .segmentation import layer_radii, segment_layers
 
@@ -177,9 +178,7 @@ def all_in_focus(
             )
         try:
             result = blind_deconvolve(image, mask, channel_axis=channel_axis, **options)
-        except ValueError as error:
-            if "too small or too thin" not in str(error) or "kernel_init" in options:
-                raise
+        except LayerTooSmallError:  # no square to sweep on: start from the map's radius
             radius = max(radii[index], 1.0) if radii is not None else 2.0
             report(f"layer {index} is thin: starting from a disk of radius {radius:.1f}")
             options["kernel_init"] = disk(radius)

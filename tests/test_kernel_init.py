@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage import color, data
 
-from defocus_teach import initial_disk_kernel
+from defocus_teach import LayerTooSmallError, initial_disk_kernel
 from defocus_teach.kernel_init import periodic_component, sweep_scores
 from defocus_teach.kernels import disk, gaussian_pupil
 from defocus_teach.operators import blur
@@ -49,3 +49,11 @@ def test_a_thin_mask_raises_a_clear_error():
     mask[:, :10] = True
     with pytest.raises(ValueError, match="too small or too thin"):
         initial_disk_kernel(np.zeros((128, 128)), mask)
+
+
+def test_a_layer_without_a_square_raises_its_own_error():
+    thin = np.zeros((128, 128), bool)
+    thin[:, 50:70] = True  # 20 px wide: no 32 x 32 square
+    with pytest.raises(LayerTooSmallError):
+        initial_disk_kernel(IMAGES["camera"][:128, :128], thin)
+    assert issubclass(LayerTooSmallError, ValueError)  # old `except ValueError` still works

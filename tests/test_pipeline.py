@@ -106,3 +106,22 @@ def test_baselines_return_the_blind_result_type(name):
     assert result.image.shape == blurred.shape
     np.testing.assert_array_equal(result.image[~mask], blurred[~mask])  # outside: the input
     assert result.kernel.sum() == pytest.approx(1.0)
+
+
+def test_a_thin_layer_starts_from_the_maps_radius():
+    """A layer with no square to sweep on: the LayerTooSmallError is caught by type."""
+    rng = np.random.default_rng(2)
+    sharp = rng.random((96, 96))
+    strip = np.zeros(sharp.shape, bool)
+    strip[:, 40:60] = True  # 20 px wide: no 32 x 32 square for the disk sweep
+    blurred = np.where(strip, blur(sharp, disk(3)), sharp)
+    defocus_map = np.where(strip, 3.0, 0.0)
+    messages = []
+    result = all_in_focus(
+        blurred, masks=[~strip, strip], defocus_map=defocus_map, progress=messages.append,
+        n_iter=2, final_iter=10, kernel_size=15,
+    )  # fmt: skip
+    assert any("thin" in message and "radius 3.0" in message for message in messages)
+    assert np.isnan(result.layers[1].initial_radius)  # started from the given disk
+    assert result.kernels[1].shape == (15, 15)
+    np.testing.assert_array_equal(result.image[~strip], blurred[~strip])
