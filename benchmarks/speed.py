@@ -52,9 +52,14 @@ sys.path.insert(0, str(ROOT))  # run from a clone without installing
 from defocus_teach import all_in_focus, blind_deconvolve, kernels, operators  # noqa: E402
 from defocus_teach import data as dt_data  # noqa: E402
 from defocus_teach.benchmark import SCENES, make_scene  # noqa: E402
-from defocus_teach.blind import default_lam1  # noqa: E402
 from defocus_teach.framelet import get_transform  # noqa: E402
-from defocus_teach.u_step import _WORKERS, _admm, _default_rho, _initial_state  # noqa: E402
+from defocus_teach.u_step import (  # noqa: E402
+    _WORKERS,
+    _admm,
+    _default_rho,
+    _initial_state,
+    default_lam1,
+)
 
 RESULTS = ROOT / "benchmarks" / "results"
 

@@ -6,10 +6,10 @@ from skimage import data
 from skimage.metrics import peak_signal_noise_ratio
 
 from defocus_teach import blind_deconvolve, deconvolve, layered_defocus
-from defocus_teach.blind import default_lam1
 from defocus_teach.kernels import disk, effective_rank, kernel_error
 from defocus_teach.operators import blur
 from defocus_teach.simulate import boundary_band, perturb_mask
+from defocus_teach.u_step import default_lam1
 
 
 def psnr(reference, image, where=None):

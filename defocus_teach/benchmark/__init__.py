@@ -25,10 +25,11 @@ One module per job; every public name is importable from this package:
 ===========  ==================================================================================
 module       holds
 ===========  ==================================================================================
-``scenes``   :class:`SceneSpec`, :class:`BenchmarkScene`, :data:`SCENES`, :func:`make_scene`
+``scenes``   :class:`SceneSpec`, :class:`BenchmarkScene`, :data:`SCENES`, :func:`make_scene`,
+             :data:`BAND_WIDTH`
 ``methods``  :data:`METHODS`, :data:`QUICK_METHODS`, :func:`per_layer`, :func:`run_method`,
              :func:`run_suite`
-``metrics``  :data:`BAND_WIDTH`, ``SSIM_OPTIONS``, :func:`evaluate`
+``metrics``  ``SSIM_OPTIONS``, :func:`evaluate`
 ``results``  :data:`COLUMNS`, :data:`REPO_RESULTS`, :data:`PACKAGED_CSV`, :func:`write_csv`,
              :func:`read_csv`, :func:`load_results`
 ``report``   :data:`GROUPS`, :func:`summarize`, :func:`paired_differences`,
@@ -51,7 +52,7 @@ from __future__ import annotations
 
 import importlib
 
-from . import methods, metrics, report, results, scenes
+from . import methods, report, results, scenes
 from .cli import main
 from .methods import per_layer, run_method, run_suite
 from .metrics import SSIM_OPTIONS as SSIM_OPTIONS
@@ -78,7 +79,7 @@ COLUMNS = results.COLUMNS
 #: Scene groups of the per-group table, name -> predicate on a row (defined in ``report``).
 GROUPS = report.GROUPS
 #: Half-width in pixels of the band around layer boundaries where the metrics are also taken.
-BAND_WIDTH = metrics.BAND_WIDTH
+BAND_WIDTH = scenes.BAND_WIDTH
 #: The repository's results folder, ``benchmarks/results``.
 REPO_RESULTS = results.REPO_RESULTS
 #: The copy of the results CSV shipped inside the package, ``defocus_teach/benchmark_results.csv``.

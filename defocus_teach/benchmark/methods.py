@@ -22,7 +22,6 @@ import numpy as np
 from skimage.color import rgb2gray
 
 from .. import baselines
-from ..blind import default_lam1
 from ..pipeline import all_in_focus
 from ..u_step import deconvolve
 from .metrics import evaluate
@@ -78,10 +77,8 @@ def _input(f, masks, channel_axis, scene):
 def _oracle(f, masks, channel_axis, scene):
     """Non-blind u-step with the true kernel on the true mask of every defocused layer."""
     output = np.array(f, copy=True)
-    grey = _grey(f, channel_axis)
     for mask, kernel in zip(scene.true_masks[1:], scene.true_kernels[1:], strict=True):
-        lam = default_lam1(grey, mask)
-        estimate = deconvolve(f, kernel, mask, lam=lam, channel_axis=channel_axis)
+        estimate = deconvolve(f, kernel, mask, channel_axis=channel_axis)  # default lam1
         _paste(output, estimate, mask, channel_axis)
     return output, None
 

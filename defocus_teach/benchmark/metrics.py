@@ -1,29 +1,24 @@
 """The metrics of the benchmark: PSNR and SSIM per region, and the kernel error.
 
 An estimate is scored against the scene's ground truth on the whole image, on the defocused
-layers (all of them, then each one), and in a band of :data:`BAND_WIDTH` pixels around the
-true layer boundaries, where segmentation errors and ringing live; each estimated kernel by
-its relative error (:func:`defocus_teach.kernels.kernel_error`).
+layers (all of them, then each one), and in a band of
+:data:`~defocus_teach.benchmark.scenes.BAND_WIDTH` pixels around the true layer boundaries,
+where segmentation errors and ringing live; each estimated kernel by its relative error
+(:func:`defocus_teach.kernels.kernel_error`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from .. import kernels
+from .scenes import BenchmarkScene
 
-if TYPE_CHECKING:
-    from .scenes import BenchmarkScene
-
-__all__ = ["BAND_WIDTH", "SSIM_OPTIONS", "evaluate"]
-
-#: Half-width in pixels of the band around layer boundaries where the metrics are also taken.
-BAND_WIDTH = 10
+__all__ = ["SSIM_OPTIONS", "evaluate"]
 #: SSIM settings: Gaussian window of sigma 1.5 and population covariance, the choices of
 #: Wang et al. (2004) that :func:`skimage.metrics.structural_similarity` documents.
 SSIM_OPTIONS = {"gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}

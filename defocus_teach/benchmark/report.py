@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .methods import METHODS
-from .metrics import BAND_WIDTH
+from .scenes import BAND_WIDTH
 
 __all__ = [
     "GROUPS",

@@ -19,10 +19,11 @@ from skimage import data as skdata
 from skimage.color import rgb2gray
 
 from .. import kernels, simulate
-from .metrics import BAND_WIDTH
 
-__all__ = ["PUPIL_SIGMA", "SceneSpec", "BenchmarkScene", "SCENES", "make_scene"]
+__all__ = ["BAND_WIDTH", "PUPIL_SIGMA", "SceneSpec", "BenchmarkScene", "SCENES", "make_scene"]
 
+#: Half-width in pixels of the band around layer boundaries where the metrics are also taken.
+BAND_WIDTH = 10
 #: sigma of the Gaussian apodisation of a pupil kernel, relative to its radius.
 PUPIL_SIGMA = 0.7
 

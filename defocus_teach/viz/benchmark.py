@@ -17,9 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..benchmark.metrics import BAND_WIDTH
 from ..benchmark.report import mean_kernel_error, methods_in_order, paired_differences
-from ..benchmark.scenes import SceneSpec, make_scene
+from ..benchmark.scenes import BAND_WIDTH, SceneSpec, make_scene
 from ._common import book_style, new_figure, show_image
 
 __all__ = ["summary_figure", "plot_scenes", "plot_scene_results", "plot_kernel_errors"]
