@@ -1,4 +1,5 @@
-"""The figures of the whole method draw the arrays the package computes (viz/pipeline.py)."""
+"""The figures of the whole method draw the arrays the package computes (viz/defocus_map.py and
+viz/whole_method.py)."""
 
 import numpy as np
 import pytest

@@ -5,22 +5,37 @@ Every ``plot_*`` function takes arrays and parameters and returns a
 value of a notebook cell with ``%matplotlib inline``, or save it with ``fig.savefig``).  Every
 ``interactive_*`` function is a thin ipywidgets wrapper around one ``plot_*`` function and
 returns the widget; the book shows the same ``plot_*`` function for a few parameter values as
-a static figure next to each slider.
+a static figure next to each slider.  A ``plot_*`` function whose first parameter is a slider's
+parameter accepts one value or a sequence of values: a sequence gives the small multiples of
+the static figure, one value the figure of the slider.
+
+There is one module per chapter, and each chapter imports its figures from its own module
+(``from defocus_teach.viz import kernel_step as figures``).  Every public name of every module
+is also available here (``viz.plot_kernel_lam2``).
 
 ===================  =======================================================================
 module               chapter
 ===================  =======================================================================
-``_common``          shared helpers: image and kernel display, small multiples, sliders
+``_common``          shared helpers: image and kernel display, small multiples, sliders,
+                     measures (PSNR, IoU)
 ``layers``           "The layer model" (eq. (1))
-``kernels``          "Why a Gaussian kernel is not enough", "Kernel rank", "Symmetry"
-``pipeline``         the introduction, "Defocus map and segmentation", "The whole method"
+``gaussian``         "Why a Gaussian kernel is not enough" (Fig. 3)
+``rank``             "Kernel rank" (Fig. 4)
+``symmetry``         "Symmetry" (eqs. (4) and (10), Fig. 6)
+``kernel_step``      "Kernel update by projected gradient" (eq. (9), Alg. 1)
+``image_step``       "Image update by ADMM with spline framelets" (eq. (8))
+``outliers``         "The c term" (eqs. (5)-(7), Fig. 8)
+``defocus_map``      "Defocus map and segmentation"
+``whole_method``     the introduction and "The whole method" (Fig. 5)
 ===================  =======================================================================
 """
 
 from ._common import (
     BOOK_STYLE,
+    DEFOCUS_CMAP,
     IMAGE_CMAP,
     KERNEL_CMAP,
+    LAYER_COLORS,
     MAX_WIDTH,
     as_values,
     book_style,
@@ -28,39 +43,80 @@ from ._common import (
     image_grid,
     int_slider,
     interactive_plot,
+    layer_labels,
+    layer_psnr,
+    log_slider,
+    mask_iou,
     new_figure,
+    outline_region,
+    pad_kernels,
+    panel_grid,
+    psnr,
     show_image,
     show_kernel,
+    show_layers,
 )
-from .kernels import (
-    DIHEDRAL_NAMES,
+from .defocus_map import (
+    interactive_segmentation,
+    plot_calibration,
+    plot_edge_estimates,
+    plot_segmentation,
+)
+from .gaussian import (
     GAUSSIAN_SIZE,
     interactive_gaussian_deblur,
-    interactive_low_rank_deblur,
+    plot_gaussian_deblur,
+    plot_psnr_vs_sigma,
+    plot_spectra,
+)
+from .image_step import (
+    FRAMELET_NAMES,
+    interactive_lam1_deblur,
+    plot_convergence,
+    plot_framelet_bands,
+    plot_framelet_filters,
+    plot_lam1_deblur,
+)
+from .kernel_step import (
+    interactive_kernel_lam2,
+    plot_kernel_lam2,
+    plot_outer_iterations,
+    plot_step_rules,
+    plot_sweep_scores,
+)
+from .layers import interactive_defocus, plot_defocus, plot_occlusion, plot_scene
+from .outliers import (
+    MASK_ERROR_COLORS,
+    interactive_outlier_deblur,
+    plot_mask_error,
+    plot_outlier_deblur,
+    plot_outlier_results,
+    plot_outlier_weights,
+    plot_threshold_rules,
+)
+from .rank import interactive_low_rank_deblur, plot_low_rank_deblur, plot_singular_values
+from .symmetry import (
+    DIHEDRAL_NAMES,
     interactive_symmetrize,
     plot_dihedral_images,
-    plot_gaussian_deblur,
     plot_kernel_errors,
-    plot_low_rank_deblur,
-    plot_psnr_vs_sigma,
-    plot_singular_values,
-    plot_spectra,
     plot_symmetrize,
-    psnr,
 )
-from .layers import (
-    LAYER_COLORS,
-    interactive_defocus,
-    plot_defocus,
-    plot_occlusion,
-    plot_scene,
+from .whole_method import (
+    interactive_layer_lam1,
+    plot_kernel_pairs,
+    plot_layer_comparison,
+    plot_layer_lam1,
+    plot_pipeline,
 )
 
 __all__ = [
     # _common
     "BOOK_STYLE",
+    "DEFOCUS_CMAP",
     "IMAGE_CMAP",
     "KERNEL_CMAP",
+    "LAYER_COLORS",
     "MAX_WIDTH",
     "as_values",
     "book_style",
@@ -68,104 +124,69 @@ __all__ = [
     "image_grid",
     "int_slider",
     "interactive_plot",
+    "layer_labels",
+    "layer_psnr",
+    "log_slider",
+    "mask_iou",
     "new_figure",
+    "outline_region",
+    "pad_kernels",
+    "panel_grid",
+    "psnr",
     "show_image",
     "show_kernel",
+    "show_layers",
     # layers
-    "LAYER_COLORS",
     "interactive_defocus",
     "plot_defocus",
     "plot_occlusion",
     "plot_scene",
-    # kernels
-    "DIHEDRAL_NAMES",
+    # gaussian
     "GAUSSIAN_SIZE",
     "interactive_gaussian_deblur",
+    "plot_gaussian_deblur",
+    "plot_psnr_vs_sigma",
+    "plot_spectra",
+    # rank
     "interactive_low_rank_deblur",
+    "plot_low_rank_deblur",
+    "plot_singular_values",
+    # symmetry
+    "DIHEDRAL_NAMES",
     "interactive_symmetrize",
     "plot_dihedral_images",
-    "plot_gaussian_deblur",
     "plot_kernel_errors",
-    "plot_low_rank_deblur",
-    "plot_psnr_vs_sigma",
-    "plot_singular_values",
-    "plot_spectra",
     "plot_symmetrize",
-    "psnr",
-]
-
-# solver: chapters "Kernel update by projected gradient", "Image update by ADMM with spline
-# framelets" and "The c term" (module ``solver``).
-from .solver import (  # noqa: E402
-    FRAMELET_NAMES,
-    MASK_ERROR_COLORS,
-    interactive_kernel_lam2,
-    interactive_lam1_deblur,
-    interactive_outlier_deblur,
-    plot_convergence,
-    plot_framelet_bands,
-    plot_framelet_filters,
-    plot_kernel_lam2,
-    plot_lam1_deblur,
-    plot_mask_error,
-    plot_outer_iterations,
-    plot_outlier_deblur,
-    plot_outlier_results,
-    plot_outlier_weights,
-    plot_step_rules,
-    plot_sweep_scores,
-    plot_threshold_rules,
-)
-
-__all__ += [
-    "FRAMELET_NAMES",
-    "MASK_ERROR_COLORS",
+    # kernel_step
     "interactive_kernel_lam2",
+    "plot_kernel_lam2",
+    "plot_outer_iterations",
+    "plot_step_rules",
+    "plot_sweep_scores",
+    # image_step
+    "FRAMELET_NAMES",
     "interactive_lam1_deblur",
-    "interactive_outlier_deblur",
     "plot_convergence",
     "plot_framelet_bands",
     "plot_framelet_filters",
-    "plot_kernel_lam2",
     "plot_lam1_deblur",
+    # outliers
+    "MASK_ERROR_COLORS",
+    "interactive_outlier_deblur",
     "plot_mask_error",
-    "plot_outer_iterations",
     "plot_outlier_deblur",
     "plot_outlier_results",
     "plot_outlier_weights",
-    "plot_step_rules",
-    "plot_sweep_scores",
     "plot_threshold_rules",
-]
-
-# pipeline: the introduction, chapters "Defocus map and segmentation" and "The whole method"
-# (module ``pipeline``).
-from .pipeline import (  # noqa: E402
-    DEFOCUS_CMAP,
-    interactive_layer_lam1,
-    interactive_segmentation,
-    layer_psnr,
-    mask_iou,
-    plot_calibration,
-    plot_edge_estimates,
-    plot_kernel_pairs,
-    plot_layer_comparison,
-    plot_layer_lam1,
-    plot_pipeline,
-    plot_segmentation,
-)
-
-__all__ += [
-    "DEFOCUS_CMAP",
-    "interactive_layer_lam1",
+    # defocus_map
     "interactive_segmentation",
-    "layer_psnr",
-    "mask_iou",
     "plot_calibration",
     "plot_edge_estimates",
+    "plot_segmentation",
+    # whole_method
+    "interactive_layer_lam1",
     "plot_kernel_pairs",
     "plot_layer_comparison",
     "plot_layer_lam1",
     "plot_pipeline",
-    "plot_segmentation",
 ]

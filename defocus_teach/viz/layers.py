@@ -14,23 +14,23 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from ..data import Scene, motorcycle_scene
 from ._common import (
+    LAYER_COLORS,
     MAX_WIDTH,
     as_values,
     book_style,
     float_slider,
     interactive_plot,
     new_figure,
+    outline_region,
+    panel_grid,
     show_image,
 )
 
-__all__ = ["LAYER_COLORS", "plot_scene", "plot_defocus", "interactive_defocus", "plot_occlusion"]
-
-#: One colour per depth layer, from the farthest (label 0) to the nearest.
-LAYER_COLORS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
+__all__ = ["plot_scene", "plot_defocus", "interactive_defocus", "plot_occlusion"]
 
 
 def _layer_names(n_layers: int) -> list[str]:
@@ -144,13 +144,12 @@ def plot_defocus(
     ]
     ncols, nrows = len(focuses), len(radii)
     panel = min(4.0, MAX_WIDTH / ncols)
-    fig = new_figure(panel * ncols, nrows * (panel * _aspect(scenes[0][0].sharp) + 0.7))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    for row, scene_row in enumerate(scenes):
-        for col, scene in enumerate(scene_row):
-            in_focus = names[int(np.argmin(scene.radii))]
-            listed = ", ".join(f"{r:.1f}" for r in scene.radii)
-            show_image(axes[row, col], scene.blurred, f"focus: {in_focus}\n$R_j$ = {listed} px")
+    aspect = _aspect(scenes[0][0].sharp)
+    fig, axes = panel_grid(nrows * ncols, ncols, panel, aspect, title_height=0.7)
+    for ax, scene in zip(axes, [scene for row in scenes for scene in row], strict=True):
+        in_focus = names[int(np.argmin(scene.radii))]
+        listed = ", ".join(f"{r:.1f}" for r in scene.radii)
+        show_image(ax, scene.blurred, f"focus: {in_focus}\n$R_j$ = {listed} px")
     return fig
 
 
@@ -252,18 +251,6 @@ def plot_occlusion(
         if row == 0:
             fig.colorbar(artist, ax=axes[2], shrink=0.8)
             if window is not None:
-                top, left = window[0].start or 0, window[1].start or 0
-                bottom = window[0].stop or difference.shape[0]
-                right = window[1].stop or difference.shape[1]
                 for ax in axes:
-                    ax.add_patch(
-                        Rectangle(
-                            (left - 0.5, top - 0.5),
-                            right - left,
-                            bottom - top,
-                            fill=False,
-                            edgecolor="yellow",
-                            linewidth=1.2,
-                        )
-                    )
+                    outline_region(ax, window, difference.shape)
     return fig
