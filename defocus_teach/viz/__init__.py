@@ -10,8 +10,8 @@ parameter accepts one value or a sequence of values: a sequence gives the small 
 the static figure, one value the figure of the slider.
 
 There is one module per chapter, and each chapter imports its figures from its own module
-(``from defocus_teach.viz import kernel_step as figures``).  Every public name of every module
-is also available here (``viz.plot_kernel_lam2``).
+(``from defocus_teach.viz import kernel_step as figures``).  Every public name of every chapter
+module but ``benchmark`` is also available here (``viz.plot_kernel_lam2``).
 
 ===================  =======================================================================
 module               chapter
@@ -27,6 +27,9 @@ module               chapter
 ``outliers``         "The c term" (eqs. (5)-(7), Fig. 8)
 ``defocus_map``      "Defocus map and segmentation"
 ``whole_method``     the introduction and "The whole method" (Fig. 5)
+``benchmark``        "Does it work? Measured": figures of the benchmark's results (import it
+                     as a module; its names are not repeated here, where
+                     ``plot_kernel_errors`` already names the Gaussian chapter's figure)
 ===================  =======================================================================
 """
 
