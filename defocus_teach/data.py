@@ -7,7 +7,8 @@ and the tests run offline and deterministically.
   left view and the ground-truth disparity map of :func:`skimage.data.stereo_motorcycle`.
   The disparity is split into 2 or 3 depth layers, each layer gets a pillbox kernel whose
   radius follows the thin-lens rule, and :func:`defocus_teach.simulate.layered_defocus`
-  composites them (the paper's eq. (1) with occlusion, METHOD.md section 1.2).  The image
+  composites them (the paper's eq. (1), with the occlusion of each layer by the ones in
+  front of it).  The image
   pair is the "Motorcycle" scene of the Middlebury 2014 stereo benchmark [1]_, down-sampled
   4x by scikit-image.  Its scikit-image docstring credits the Middlebury authors and states
   no licence (unlike the two photographs below); cite [1]_ whenever you show it.
@@ -19,8 +20,8 @@ and the tests run offline and deterministically.
 
 The chapter "The forward model" of the book introduces the motorcycle scene.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Scharstein, D., Hirschmueller, H., Kitajima, Y., Krathwohl, G., Nesic, N., Wang, X.,
        Westling, P. "High-resolution stereo datasets with subpixel-accurate ground truth."
        German Conference on Pattern Recognition (GCPR 2014).

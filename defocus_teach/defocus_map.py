@@ -1,8 +1,8 @@
 """Defocus map from a single image (the input to the segmentation of paper section 3.3).
 
-The paper segments the photograph into an in-focus layer and L defocused layers by
+The paper [1]_ segments the photograph into an in-focus layer and L defocused layers by
 thresholding a defocus map, which it takes from an existing estimator (Xu, Quan & Ji 2017,
-whose details are not public; METHOD.md section 9).  We use instead the classical and fully
+whose details are not public).  We use instead the classical and fully
 documented method of Zhuo & Sim (2011) [2]_:
 
 1. find edges with the Canny detector;
@@ -13,14 +13,14 @@ documented method of Zhuo & Sim (2011) [2]_:
 
 Zhuo & Sim measure the blur as the standard deviation of a Gaussian.  A defocus kernel is a
 disk, so :func:`disk_calibration` converts the Gaussian width into the radius of the disk
-that gives the same measurement (step 5 of METHOD.md section 9).  The map is therefore in
+that gives the same measurement.  The map is therefore in
 the units the rest of the package uses: the radius R, in pixels, of :func:`kernels.disk`.
 
 The chapter "Defocus map and segmentation" of the book explains and plots these steps;
 :mod:`defocus_teach.segmentation` turns the map into layer masks.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
        arXiv:1808.09166 (2018).
 .. [2] Zhuo, S., Sim, T. "Defocus map estimation from a single image." Pattern

@@ -1,4 +1,4 @@
-"""The sparsifying transform W of the image prior (paper section 3.1, METHOD.md section 4).
+"""The sparsifying transform W of the image prior (paper section 3.1).
 
 The u-step of Xu, Liu & Ji [1]_ penalises ``lam1 * ||W u||_1``, where W is the "spline wavelet
 transform" of their reference [26]: the piecewise-linear B-spline tight framelet of Daubechies,
@@ -25,8 +25,8 @@ swapped for another tight frame (for example a stationary wavelet transform):
 Use :func:`get_transform` to turn a name (``"framelet"``, ``"wavelet"``, ``"wavelet:db4"``)
 into such an object.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, Y. and Ji, H. "Removing out-of-focus blur from a single image",
        arXiv:1808.09166 (2018), section 3.1.
 .. [2] Daubechies, I., Han, B., Ron, A. and Shen, Z. "Framelets: MRA-based constructions of

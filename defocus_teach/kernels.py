@@ -1,6 +1,6 @@
 """Defocus kernels and the kernel feasible set Omega (paper section 3.1, eqs. (4) and (10)).
 
-The paper constrains the defocus kernel k_i to the set
+The paper [1]_ constrains the defocus kernel k_i to the set
 
     Omega = {k : sum k = 1, k >= 0, rank(k) <= r0, k in O},
 
@@ -13,13 +13,14 @@ where O holds the matrices that are unchanged by transposition and by row and co
   Eckart-Young truncation :func:`low_rank`;
 * :func:`symmetrize`, the orthogonal projection onto O (the average over D4);
 * :func:`project_simplex` (k >= 0, sum k = 1) and :func:`project_feasible`, the operator
-  P_Omega of eq. (10) in the order of METHOD.md section 3;
+  P_Omega of eq. (10): symmetry, then low rank, then the simplex, repeated until the
+  rank holds;
 * :func:`pad_kernel` and :func:`kernel_error`, to compare kernels of different sizes.
 
 The chapters "Kernel rank" and "Symmetry" of the book explain these steps.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
        arXiv:1808.09166 (2018).
 """

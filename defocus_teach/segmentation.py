@@ -2,21 +2,21 @@
 
 The paper thresholds a defocus map into an in-focus layer and L defocused layers, and
 hands each layer's binary mask alpha_i to the blind deconvolution ([1]_, section 3.3 and
-Fig. 5).  It does not say how the thresholds are chosen; METHOD.md section 9 recommends
-multi-level Otsu, followed by the removal of small components.  This module provides
+Fig. 5).  It does not say how the thresholds are chosen; we use multi-level Otsu [2]_,
+followed by the removal of small components.  This module provides
 
 * :func:`choose_thresholds`: blur values that split the map (multi-Otsu, or an automatic
   choice between 2 and 3 layers);
 * :func:`segment_layers`: the masks alpha_0, alpha_1, ... that partition the image, layer 0
   the sharpest, cleaned of small components;
 * :func:`layer_radii`: the median blur radius of each layer, a starting point for the disk
-  sweep that initialises each layer's kernel (METHOD.md section 8).
+  sweep that initialises each layer's kernel.
 
 The map comes from :func:`defocus_teach.defocus_map.estimate_defocus_map`.  The chapter
 "Defocus map and segmentation" of the book explains and plots these steps.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
        arXiv:1808.09166 (2018).
 .. [2] Liao, P.-S., Chen, T.-S., Chung, P.-C. "A fast algorithm for multilevel
@@ -113,7 +113,7 @@ def choose_thresholds(
 
     Notes
     -----
-    Multi-level Otsu ([2]_, :func:`skimage.filters.threshold_multiotsu`) chooses the
+    Multi-level Otsu ([1]_, :func:`skimage.filters.threshold_multiotsu`) chooses the
     thresholds :math:`t_1 < \\dots < t_{n-1}` that maximise the between-class variance
     :math:`\\sigma_B^2`.  Its separability :math:`\\eta = \\sigma_B^2 / \\sigma_T^2` is the
     fraction of the map's variance that the split explains.  Automatic rule (our choice;
@@ -121,6 +121,12 @@ def choose_thresholds(
     (:math:`\\eta_3 \\ge 0.9`) while the 2-class one is not (:math:`\\eta_2 < 0.9`).  With
     ``in_focus_threshold`` the defocused pixels form one layer, or two if their 2-class
     split is clear.  A constant map gives a single layer.
+
+    References
+    ----------
+    .. [1] Liao, P.-S., Chen, T.-S., Chung, P.-C. "A fast algorithm for multilevel
+           thresholding." Journal of Information Science and Engineering 17(5), 713-727
+           (2001).
 
     Examples
     --------
@@ -238,6 +244,11 @@ def segment_layers(
     remaining pixel (:func:`scipy.ndimage.distance_transform_edt`), so the result is still
     a partition.  Deconvolving a piece smaller than the kernel is hopeless, and the
     paper's outlier term c is meant for the few pixels assigned to the wrong layer.
+
+    References
+    ----------
+    .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+           arXiv:1808.09166 (2018), eq. (1) and section 3.3.
 
     Examples
     --------

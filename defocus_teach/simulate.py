@@ -2,8 +2,9 @@
 
 The paper models an out-of-focus photograph as depth-ordered layers, each blurred by its own
 kernel and cut out by a binary mask (eq. (1) of [1]_).  This module generates such images
-from one all-in-focus picture and a label map, with the occlusion-aware compositing of
-METHOD.md section 1.2, and provides two helpers the evaluation needs:
+from one all-in-focus picture and a label map, compositing the blurred layers from back to
+front so that a defocused occluder has a soft, semi-transparent edge, and provides the
+helpers the evaluation needs:
 
 * :func:`layered_defocus`: blur each layer, composite back to front, add noise;
 * :func:`boundary_band`: the pixels near an occlusion boundary, where the hard-mask model
@@ -13,8 +14,8 @@ METHOD.md section 1.2, and provides two helpers the evaluation needs:
 
 The chapter "The forward model" of the book explains and plots these functions.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
        arXiv:1808.09166 (2018).
 """

@@ -1,6 +1,6 @@
 """The benchmark: every method on a fixed, seeded suite of layered scenes with ground truth.
 
-The paper shows pictures but reports no numbers.  This package measures the method and its
+The paper [1]_ shows pictures but reports no numbers.  This package measures the method and its
 competitors on synthetic scenes built with the layered forward model
 (:func:`defocus_teach.simulate.layered_defocus`, eq. (1) with occlusion), where the sharp image,
 the kernels and the masks are known, so every estimate can be scored against the truth.
@@ -42,8 +42,8 @@ The figures (:func:`summary_figure`, :func:`plot_scenes`, :func:`plot_scene_resu
 figures; they are re-exported here, imported on first use so that this package does not
 load matplotlib and the two modules do not import each other at import time.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
        arXiv:1808.09166 (2018).
 """
