@@ -303,8 +303,8 @@ def estimate_defocus_map(
     * [DEVIATION] Both gradients are derivatives of Gaussian of width ``gradient_sigma``,
       not raw finite differences: this tames noise and the pixel grid.  The smoothing
       adds :math:`\\sigma_g^2` to the edge's variance, so the ratio gives
-      :math:`\\sigma_{tot} = (\\sigma^2 + \\sigma_g^2)^{1/2}` and
-      :math:`\\sigma = (\\sigma_{tot}^2 - \\sigma_g^2)^{1/2}` (METHOD.md section 9).
+      :math:`\\sigma_{tot} = (\\sigma^2 + \\sigma_g^2)^{1/2}` (variances of successive
+      Gaussian blurs add) and :math:`\\sigma = (\\sigma_{tot}^2 - \\sigma_g^2)^{1/2}`.
     * The ratio is only valid for :math:`\\mathcal R > 1`; edges with
       :math:`\\mathcal R \\le 1` (noise, or very strong blur) get ``max_blur``.
     * [DEVIATION] The Gaussian sigma is converted to a disk radius with

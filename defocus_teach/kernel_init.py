@@ -5,9 +5,9 @@ result best matches the data.  Taken literally this criterion prefers the smalle
 kernel close to the identity lets the deblurred image equal the input and fit it exactly
 (the "no-blur" solution of MAP estimation, Levin et al. 2009).  We therefore score each radius
 by the marginal likelihood of the data under a Gaussian image prior with a 1/w^2 power
-spectrum, which integrates the sharp image out instead of fitting it (METHOD.md section 8,
-[DEVIATION]).  The literal criterion stays available as ``criterion="residual"`` so that the
-book can show its failure.
+spectrum, which integrates the sharp image out instead of fitting it, so that a near-identity
+kernel cannot win with a "sharp" image that simply copies the data [DEVIATION].  The literal
+criterion stays available as ``criterion="residual"`` so that the book can show its failure.
 
 The chapter "Kernel update by projected gradient" shows the sweep.
 """
@@ -274,7 +274,9 @@ def initial_disk_kernel(
         \\mathrm{NLL}(R) = \\min_A \\tfrac12 \\sum_w \\left[P(w) / V_R(w) + \\log V_R(w)\\right]
 
     is minimised over R.  Unlike the re-blur residual of the paper, this score has no
-    trivial minimiser at the smallest disk (Levin et al. 2009; METHOD.md section 8).
+    trivial minimiser at the smallest disk: with the sharp image integrated out, a disk that
+    is too small is charged, through :math:`\\log V_R`, for high-frequency power that the data
+    lack (Levin et al. 2009).
 
     References
     ----------

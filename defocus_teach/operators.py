@@ -9,7 +9,8 @@ Everything here goes through real FFTs (:mod:`scipy.fft`):
 * :func:`kernel_gradient` is the gradient of 1/2 ||mask .* (k * u) - target||^2 with respect to
   the kernel on its small support, the data part of the k-step gradient (eq. (9));
 * :class:`PeriodicGrid` is the working domain of the solver: the image in a periodic grid with a
-  masked-out margin, so that every operator is an exact circular convolution (METHOD.md 1.3).
+  masked-out margin, so that every operator is an exact circular convolution and no data pixel
+  is wrapped around.
 
 Convention: :math:`(k * u)(x) = \\sum_s k(s)\\, u(x - s)` with s running over the kernel's
 support centred at 0 (a true convolution, as :func:`scipy.signal.convolve`).
@@ -293,7 +294,9 @@ class PeriodicGrid:
     circular convolutions, diagonal under the FFT.  Observed pixels sit at least
     ``margin`` pixels from the grid's edge, so a kernel of radius <= ``margin`` never wraps
     data around; the unknown image on the margin is filled in by the regulariser alone
-    (the "unknown boundary" formulation of Almeida & Figueiredo, 2013; METHOD.md 1.3).
+    (the "unknown boundary" formulation of Almeida & Figueiredo, 2013).  Unlike padding the
+    data symmetrically and treating the padding as observed, this adds no bias near the
+    border.
 
     Parameters
     ----------

@@ -297,8 +297,9 @@ def layer_radii(defocus_map: np.ndarray, masks: Sequence[np.ndarray]) -> list[fl
     Returns
     -------
     radii : list of float
-        :math:`\\operatorname{median}\\{d(x) : \\alpha_i(x) = 1\\}` for each mask, a seed for
-        the disk sweep of each layer (METHOD.md section 8).
+        :math:`\\operatorname{median}\\{d(x) : \\alpha_i(x) = 1\\}` for each mask.  The
+        pipeline starts a layer's kernel from a disk of this radius when the layer is too thin
+        for the disk sweep; the median is robust to the map's outliers.
 
     Examples
     --------

@@ -5,8 +5,9 @@ Given the kernel k_i and the outlier term c_i, the paper updates the sharp layer
     min_u  1/2 || alpha .* (k * u) - alpha .* f - c ||^2  +  lam1 || W u ||_1 ,
 
 with W the spline framelet (section 3.2 of the paper, which only names ADMM as the solver).
-This module implements that solver (METHOD.md section 4) and exposes it on its own as
-:func:`deconvolve`, the non-blind (oracle) deconvolution.
+This module implements that solver, with our own choices where the paper is silent (one
+framelet level, the splitting below, the penalties and stopping rule), and exposes it on its
+own as :func:`deconvolve`, the non-blind (oracle) deconvolution.
 
 The splitting z = k * u, d = W u turns every step into either a pixelwise formula or a linear
 system that is diagonal under the FFT, because the image is embedded in a periodic grid with a
@@ -162,7 +163,11 @@ def _admm(
 
 
 def _default_rho(lam: float) -> tuple[float, float]:
-    """Penalty parameters (rho1, rho2) of the two splittings (METHOD.md section 4)."""
+    """Penalty parameters (rho1, rho2) of the two splittings.
+
+    rho2 = 10 lam1 keeps the soft threshold lam1 / rho2 at 0.1 whatever lam1 is.  The problem
+    is convex, so these values set only how fast ADMM converges, not the minimiser.
+    """
     return 0.1, 10.0 * lam
 
 
@@ -241,9 +246,9 @@ def deconvolve(
         + \\lambda_1 \\|W_h u\\|_1
 
     where :math:`W_h` is the high-pass part of the frame (the low-pass band is not
-    penalised).  The paper's eq. (8) omits the 1/2; its lam1 is therefore half of ours
-    (METHOD.md section 0).  ADMM with the splits z = k * u and d = W u (scaled duals
-    b1, b2):
+    penalised).  The paper's eq. (8) omits the 1/2 of its model (7); we keep it in every
+    sub-problem, so our lam1 is half of the paper's.  ADMM with the splits z = k * u and
+    d = W u (scaled duals b1, b2):
 
     .. math::
 

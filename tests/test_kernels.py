@@ -40,7 +40,7 @@ def _noisy_kernels(count=60, seed=0):
         yield base + noise * rng.standard_normal((size, size))
 
 
-# --- Fig. 4 of the paper, with the discretisations of METHOD.md section 2 -------------
+# --- Fig. 4 of the paper: its ranks 8 and 7 need binary disks, R = 11 and R = 11.5 ------
 
 
 def test_fig4a_gaussian_has_rank_one():
@@ -55,7 +55,7 @@ def test_fig4c_gaussian_pupil_has_rank_7():
     assert effective_rank(gaussian_pupil(11.5, 9, 23, antialias=False)) == 7
 
 
-def test_binary_disk_ranks_match_method_table():
+def test_binary_disk_ranks_for_radii_1_to_15():
     ranks = [effective_rank(disk(r, 31, antialias=False)) for r in range(1, 16)]
     assert ranks == [2, 3, 3, 4, 4, 5, 6, 6, 7, 7, 8, 9, 9, 10, 10]
 

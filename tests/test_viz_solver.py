@@ -251,7 +251,7 @@ def test_plot_threshold_rules_draws_the_three_rules_and_the_known_cut_offs():
     sqrt_line = lines[0]
     jumps = sqrt_line.get_xdata()[np.nonzero(sqrt_line.get_ydata())[0]]
     assert np.abs(jumps).min() == pytest.approx(np.sqrt(0.02), abs=1e-3)
-    # With Lambda = exp(-500 |r|): cut-offs 0.0104 (exact) and 0.0027 (paper), METHOD.md 6
+    # With Lambda = exp(-500 |r|), |r| = sqrt(2 lam3 Lambda) at 0.0104, |r| = lam3 Lambda at 0.0027
     labels = [line.get_label() for line in right.get_lines()]
     assert labels[1] == "hard_sqrt: cut-off 0.0104"
     assert labels[3] == "hard_paper: cut-off 0.0027"
