@@ -1,6 +1,6 @@
 """Baselines the paper argues against, with the same inputs and outputs as the method.
 
-Every function takes ``(f, mask=None, ...)`` like :func:`~defocus_teach.blind_deconvolve` and
+Every function takes ``(f, mask=None, ...)`` like :func:`~defocus_teach.blind.blind_deconvolve` and
 returns the same :class:`~defocus_teach.blind.BlindResult` (full-size ``.image`` and
 ``.kernel``), so the benchmark and the chapters can swap methods in one line:
 
@@ -106,7 +106,7 @@ def gaussian_deblur(
     -----
     The Gaussian's sigma minimises the same marginal-likelihood score as the disk sweep
     (:func:`defocus_teach.kernel_init.sweep_scores` with ``family="gaussian"``), then
-    :func:`defocus_teach.deconvolve` (eq. (8)) deblurs the layer: the same pipeline as the
+    :func:`~defocus_teach.u_step.deconvolve` (eq. (8)) deblurs the layer: the same pipeline as the
     method except for the kernel model, in the spirit of Dai & Wu (2009) and Shen et al.
     (2012).
 
@@ -143,7 +143,7 @@ def motion_style_kernel(f: np.ndarray, mask: np.ndarray | None = None, **options
     mask : ndarray of bool, optional
         Layer region (default: whole image).
     **options
-        Passed to :func:`defocus_teach.blind_deconvolve`.
+        Passed to :func:`~defocus_teach.blind.blind_deconvolve`.
 
     Returns
     -------
@@ -151,7 +151,7 @@ def motion_style_kernel(f: np.ndarray, mask: np.ndarray | None = None, **options
 
     Notes
     -----
-    Identical to :func:`defocus_teach.blind_deconvolve` except that the feasible set is only
+    Identical to :func:`~defocus_teach.blind.blind_deconvolve` except that the feasible set is only
     :math:`\\{k \\ge 0, \\sum k = 1\\}` (:func:`defocus_teach.kernels.project_simplex`): no
     symmetry, no low rank, as in blind motion deblurring.
 
@@ -184,7 +184,7 @@ def richardson_lucy(
     mask : ndarray of bool, optional
         Layer region: used for the sweep and to paste the result (default: whole image).
     kernel : ndarray, optional
-        Kernel to use; default the disk of :func:`initial_disk_kernel`.
+        Kernel to use; default the disk of :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
     num_iter : int, optional
         Richardson-Lucy iterations (default 30).
     kernel_size : int, optional
@@ -236,7 +236,7 @@ def wiener(
     mask : ndarray of bool, optional
         Layer region: used for the sweep and to paste the result (default: whole image).
     kernel : ndarray, optional
-        Kernel to use; default the disk of :func:`initial_disk_kernel`.
+        Kernel to use; default the disk of :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
     balance : float, optional
         Regularisation weight of :func:`skimage.restoration.wiener` (default 0.01).
     kernel_size : int, optional

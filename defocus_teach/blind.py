@@ -350,9 +350,9 @@ def blind_deconvolve(
     n_iter : int, optional
         Outer iterations N of Alg. 2 (default 20, the paper's).
     lam1 : float, optional
-        Weight of the framelet prior.  Default :func:`default_lam1` of the layer's
-        luminance: 0.03 times its estimated noise level (the same rule as
-        :func:`~defocus_teach.deconvolve`).
+        Weight of the framelet prior.  Default :func:`~defocus_teach.u_step.default_lam1` of
+        the layer's luminance: 0.03 times its estimated noise level (the same rule as
+        :func:`~defocus_teach.u_step.deconvolve`).
     lam2 : float, optional
         Weight of ||k||^2.  Default :func:`~defocus_teach.k_step.default_lam2`, a rule
         scaled by the size of the data term.
@@ -363,7 +363,8 @@ def blind_deconvolve(
     use_outliers : bool, optional
         Use the c term (default True).
     kernel_init : ndarray, optional
-        Initial kernel k(0).  Default: the disk sweep :func:`initial_disk_kernel`.
+        Initial kernel k(0).  Default: the disk sweep
+        :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
     callback : callable, optional
         Called after every outer iteration as ``callback(iteration, kernel, image)`` with the
         current kernel and the current sharp estimate on the bounding box (greyscale).
@@ -396,10 +397,10 @@ def blind_deconvolve(
     -----
     Alg. 2 of the paper, with u initialised to f and c = 0; per outer iteration:
 
-    1. u-step, eq. (8): ADMM, warm-started (:func:`defocus_teach.deconvolve`);
+    1. u-step, eq. (8): ADMM, warm-started (:func:`~defocus_teach.u_step.deconvolve`);
     2. k-step, eq. (9): projected gradient with FISTA on the normal equations, built once
        per iteration in the 136-dimensional basis of D4 orbits
-       (:func:`defocus_teach.estimate_kernel`).  Its many cheap iterations reach the
+       (:func:`~defocus_teach.k_step.estimate_kernel`).  Its many cheap iterations reach the
        minimiser; with a few FFT-based iterations the kernel only crept towards it;
     3. c-step: after the first iteration the weights
        :math:`\\Lambda = \\exp(-500 |r|)`, :math:`r = \\alpha \\odot (k \\otimes u - f)`, are

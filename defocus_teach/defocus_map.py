@@ -12,9 +12,9 @@ documented method of Zhuo & Sim (2011) [2]_:
 4. propagate them to every pixel with an edge-aware interpolation guided by the image.
 
 Zhuo & Sim measure the blur as the standard deviation of a Gaussian.  A defocus kernel is a
-disk, so :func:`disk_calibration` converts the Gaussian width into the radius of the disk
-that gives the same measurement.  The map is therefore in
-the units the rest of the package uses: the radius R, in pixels, of :func:`kernels.disk`.
+disk, so :func:`disk_calibration` converts the Gaussian width into the radius of the disk that
+gives the same measurement.  The map is therefore in the units the rest of the package uses:
+the radius R, in pixels, of :func:`~defocus_teach.kernels.disk`.
 
 The chapter "Defocus map and segmentation" of the book explains and plots these steps;
 :mod:`defocus_teach.segmentation` turns the map into layer masks.

@@ -13,8 +13,8 @@ class LayerTooSmallError(ValueError):
     """A layer holds no square of pixels large enough to measure its blur.
 
     Raised by :func:`defocus_teach.kernel_init.initial_disk_kernel` (and so by
-    :func:`defocus_teach.blind_deconvolve` when it has to choose the initial kernel
-    itself).  :func:`defocus_teach.all_in_focus` catches it and starts such a layer from
+    :func:`~defocus_teach.blind.blind_deconvolve` when it has to choose the initial kernel
+    itself).  :func:`~defocus_teach.pipeline.all_in_focus` catches it and starts such a layer from
     the disk whose radius is the layer's median defocus instead.
 
     Examples

@@ -100,18 +100,20 @@ def all_in_focus(
         Colour axis.  Kernels are estimated on the luminance; every channel is deconvolved
         with its layer's kernel.
     defocus_map : ndarray, optional
-        Per-pixel blur radius (H, W); default :func:`estimate_defocus_map` of the image.
+        Per-pixel blur radius (H, W); default
+        :func:`~defocus_teach.defocus_map.estimate_defocus_map` of the image.
     masks : sequence of ndarray of bool, optional
         Layer masks that partition the image, layer 0 in focus.  When given, the defocus
         map is not needed for segmentation.
     progress : bool or callable, optional
         True prints one line per step on stderr; a callable receives each message.
     defocus_estimator : callable, optional
-        Replaces :func:`estimate_defocus_map`: called as ``defocus_estimator(grey_image)``
-        and must return an (H, W) map of blur radii in pixels.
+        Replaces :func:`~defocus_teach.defocus_map.estimate_defocus_map`: called as
+        ``defocus_estimator(grey_image)`` and must return an (H, W) map of blur radii in
+        pixels.
     **solver_options
-        Passed to :func:`blind_deconvolve` for every defocused layer (e.g. ``n_iter``,
-        ``lam1``, ``use_outliers``).
+        Passed to :func:`~defocus_teach.blind.blind_deconvolve` for every defocused layer (e.g.
+        ``n_iter``, ``lam1``, ``use_outliers``).
 
     Returns
     -------

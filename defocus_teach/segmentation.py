@@ -9,8 +9,8 @@ followed by the removal of small components.  This module provides
   choice between 2 and 3 layers);
 * :func:`segment_layers`: the masks alpha_0, alpha_1, ... that partition the image, layer 0
   the sharpest, cleaned of small components;
-* :func:`layer_radii`: the median blur radius of each layer, a starting point for the disk
-  sweep that initialises each layer's kernel.
+* :func:`layer_radii`: the median blur radius of each layer, the initial disk of a layer
+  too thin for the disk sweep.
 
 The map comes from :func:`defocus_teach.defocus_map.estimate_defocus_map`.  The chapter
 "Defocus map and segmentation" of the book explains and plots these steps.
@@ -99,7 +99,8 @@ def choose_thresholds(
     Parameters
     ----------
     defocus_map : ndarray, 2-D
-        Blur radius per pixel (>= 0), e.g. from :func:`estimate_defocus_map`.
+        Blur radius per pixel (>= 0), e.g. from
+        :func:`~defocus_teach.defocus_map.estimate_defocus_map`.
     n_layers : int, optional
         Number of layers, in-focus layer included (>= 1).  Default: automatic, see Notes.
     in_focus_threshold : float, optional
@@ -210,7 +211,8 @@ def segment_layers(
     Parameters
     ----------
     defocus_map : ndarray, 2-D
-        Blur radius per pixel (>= 0), e.g. from :func:`estimate_defocus_map`.
+        Blur radius per pixel (>= 0), e.g. from
+        :func:`~defocus_teach.defocus_map.estimate_defocus_map`.
     n_layers : int, optional
         Number of layers (>= 1), thresholds by multi-level Otsu.  Not with ``thresholds``.
     thresholds : sequence of float, optional

@@ -46,8 +46,9 @@ def default_lam1(f: np.ndarray, mask: np.ndarray | None = None) -> float:
     """Default weight lam1 of the image prior: proportional to the estimated noise level.
 
     Every solver of the package that takes lam1 (:func:`deconvolve`,
-    :func:`~defocus_teach.blind_deconvolve`, :func:`~defocus_teach.all_in_focus`, the
-    baselines and the benchmark's oracle) uses this rule when lam1 is not given.
+    :func:`~defocus_teach.blind.blind_deconvolve`,
+    :func:`~defocus_teach.pipeline.all_in_focus`, the baselines and the benchmark's oracle)
+    uses this rule when lam1 is not given.
 
     Parameters
     ----------
@@ -72,7 +73,7 @@ def default_lam1(f: np.ndarray, mask: np.ndarray | None = None) -> float:
     one noise level.  At noise levels 0.002 to 0.01 the rule gives 6e-5 to 3e-4; the
     paper's 0.005 (section 4.1) is 17 to 80 times larger and over-smooths [0, 1] images;
     it stays available as :data:`PAPER_LAM1` and as ``preset="paper"`` of
-    :func:`~defocus_teach.blind_deconvolve`.
+    :func:`~defocus_teach.blind.blind_deconvolve`.
 
     Examples
     --------
@@ -212,7 +213,7 @@ def deconvolve(
     lam : float, optional
         Weight lam1 of the l1 prior.  Default :func:`default_lam1` of ``f`` (of its
         luminance for colour) on the bounding box of ``mask``: 0.03 times the estimated
-        noise level, the same rule as :func:`~defocus_teach.blind_deconvolve`.  The
+        noise level, the same rule as :func:`~defocus_teach.blind.blind_deconvolve`.  The
         paper's value is :data:`PAPER_LAM1` (0.005).
     transform : {"framelet", "wavelet", "wavelet:NAME"} or TightFrame, optional
         The tight frame W (default: the paper's piecewise-linear spline framelet).

@@ -9,11 +9,10 @@ assignment writes another estimator and plugs it into the whole method::
     result = all_in_focus(photo, defocus_estimator=estimate_blur_map)
 
 Replace the ``raise NotImplementedError`` by your code; keep the name, the signature and the
-contract of the docstring.  Do not call :func:`defocus_teach.estimate_defocus_map` or the
-private helpers of :mod:`defocus_teach.defocus_map`.  The chapter "Assignment: your own
-defocus map" (``book/assignment_defocus.md``) states the task, suggests methods and
-explains the grading; grade your work with ``python -m defocus_teach.assignments grade
-defocus``.
+contract of the docstring.  Do not call :func:`~defocus_teach.defocus_map.estimate_defocus_map`
+or the private helpers of :mod:`defocus_teach.defocus_map`.  The chapter "Assignment: your own
+defocus map" (``book/assignment_defocus.md``) states the task, suggests methods and explains
+the grading; grade your work with ``python -m defocus_teach.assignments grade defocus``.
 
 References
 ----------
@@ -56,7 +55,7 @@ def estimate_blur_map(grey: np.ndarray, max_blur: float = 15.0) -> np.ndarray:
 
     Notes
     -----
-    :func:`defocus_teach.all_in_focus` calls ``defocus_estimator(grey)`` with the
+    :func:`~defocus_teach.pipeline.all_in_focus` calls ``defocus_estimator(grey)`` with the
     greyscale image and thresholds the map with
     :func:`defocus_teach.segmentation.segment_layers`, so a map is good when the
     thresholds separate sharp regions from blurred ones.  A suggested method (gradient

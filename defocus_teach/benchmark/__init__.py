@@ -10,7 +10,7 @@ the kernels and the masks are known, so every estimate can be scored against the
   3 to 9, noise 0.002 to 0.01 and segmentation errors of 0, 3 and 6 pixels;
 * :data:`METHODS` lists the methods, all given the same image and the same (perturbed)
   masks: the input itself, the oracle (true kernel and true masks), the full method
-  (:func:`defocus_teach.all_in_focus`), three ablations and four baselines;
+  (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations and four baselines;
 * :func:`run_suite` computes PSNR and SSIM on the whole image, on the defocused layers and
   in a band around the layer boundaries, the kernel error and the time of every method;
 * :func:`summary_markdown` and :func:`summary_figure` summarise the rows, and

@@ -6,7 +6,7 @@ methods that estimate none).  All get the same observed image and the same (pert
 only the oracle also looks at the scene's true kernels and true masks.
 
 * :data:`METHODS`: the input itself, the oracle, the full method
-  (:func:`defocus_teach.all_in_focus`), three ablations and four baselines
+  (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations and four baselines
   (:mod:`defocus_teach.baselines`, applied layer by layer with :func:`per_layer`);
   :data:`QUICK_METHODS` is the subset of ``--quick``;
 * :func:`run_method` runs one method on one scene and scores it (one CSV row);
@@ -46,7 +46,7 @@ def per_layer(method: Callable, f: np.ndarray, masks: Sequence, channel_axis=Non
     ----------
     method : callable
         ``method(f, mask, channel_axis=..., **options)`` returning a
-        :class:`~defocus_teach.BlindResult` (every function of :mod:`.baselines`).
+        :class:`~defocus_teach.blind.BlindResult` (every function of :mod:`.baselines`).
     f : ndarray
         Observed image.
     masks : sequence of ndarray of bool

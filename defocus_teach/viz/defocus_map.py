@@ -151,9 +151,9 @@ def plot_segmentation(
     Parameters
     ----------
     threshold : float or sequence of float
-        Blur radius (px) that splits the map into an in-focus and a defocused layer, passed
-        to :func:`defocus_teach.segment_layers` as ``thresholds=[threshold]``.  A sequence
-        gives one row of the figure per value.
+        Blur radius (px) that splits the map into an in-focus and a defocused layer, passed to
+        :func:`~defocus_teach.segmentation.segment_layers` as ``thresholds=[threshold]``.  A
+        sequence gives one row of the figure per value.
     image : ndarray, 2-D
         The greyscale image (shown under the errors).
     defocus_map : ndarray, 2-D
@@ -161,7 +161,7 @@ def plot_segmentation(
     true_masks : sequence of ndarray of bool, optional
         The true layers, sharpest first (e.g. ``[scene.masks[j] for j in scene.order]``).
     min_size : int, optional
-        Passed to :func:`~defocus_teach.segment_layers` (default 256).
+        Passed to :func:`~defocus_teach.segmentation.segment_layers` (default 256).
 
     Returns
     -------

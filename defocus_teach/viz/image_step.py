@@ -204,7 +204,7 @@ def plot_lam1_deblur(
     kernel : ndarray
         The kernel that blurred ``f`` (the u-step gets the true kernel here).
     max_iter : int, optional
-        ADMM iterations of :func:`defocus_teach.deconvolve` (default 100).
+        ADMM iterations of :func:`~defocus_teach.u_step.deconvolve` (default 100).
 
     Returns
     -------

@@ -65,7 +65,7 @@ def plot_outer_iterations(
     ----------
     iterates : sequence of ndarray
         The kernel after outer iterations 1, 2, ..., N (as collected by the ``callback`` of
-        :func:`defocus_teach.blind_deconvolve`).
+        :func:`~defocus_teach.blind.blind_deconvolve`).
     reference : ndarray
         The true kernel.
     initial : ndarray, optional
@@ -274,7 +274,7 @@ def plot_kernel_lam2(
     true_kernel : ndarray
         The kernel that blurred ``f``.
     init : ndarray, optional
-        Initial kernel of the k-step (passed to :func:`defocus_teach.estimate_kernel`).
+        Initial kernel of the k-step (passed to :func:`~defocus_teach.k_step.estimate_kernel`).
     size : int, optional
         Side of the estimated kernel (default: the true kernel's).
     mask : ndarray of bool, optional

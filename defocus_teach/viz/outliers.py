@@ -206,7 +206,7 @@ def plot_outlier_weights(
     residual : ndarray, 2-D
         :math:`r = \\alpha \\odot (k \\otimes u - f)` of a first pass.
     weights : ndarray, 2-D
-        :math:`\\Lambda` (:func:`defocus_teach.outlier_weights`).
+        :math:`\\Lambda` (:func:`~defocus_teach.c_step.outlier_weights`).
     erroneous : ndarray of bool, optional
         The wrongly segmented pixels, outlined in red.
 
@@ -271,10 +271,10 @@ def plot_outlier_results(
     true_mask : ndarray of bool
         The layer's true region.
     runs : mapping of str to tuple
-        One row per entry, by label, each a tuple ``(wrong_mask, without_c, with_c)``: the
-        mask given to the solver and the
-        :class:`~defocus_teach.BlindResult` of :func:`defocus_teach.blind_deconvolve` with
-        ``use_outliers=False`` and with ``use_outliers=True``.
+        One row per entry, by label, each a tuple ``(wrong_mask, without_c, with_c)``: the mask
+        given to the solver and the :class:`~defocus_teach.blind.BlindResult` of
+        :func:`~defocus_teach.blind.blind_deconvolve` with ``use_outliers=False`` and with
+        ``use_outliers=True``.
     band_width : float, optional
         Width in pixels of the band along the true boundary where PSNR is measured
         (default 10).
@@ -371,13 +371,13 @@ def plot_outlier_deblur(
     f, sharp, true_mask
         As in :func:`plot_outlier_results`.
     kernel_init : ndarray
-        Initial kernel of :func:`defocus_teach.blind_deconvolve` (no radius sweep).
+        Initial kernel of :func:`~defocus_teach.blind.blind_deconvolve` (no radius sweep).
     lam3 : float, optional
         Weight of the outlier penalty (default 0.01).
     band_width : float, optional
         Width of the band where PSNR is measured (default 10).
     kernel_size, n_iter, final_iter : int, optional
-        Passed to :func:`~defocus_teach.blind_deconvolve` (defaults 21, 4 and 100: small
+        Passed to :func:`~defocus_teach.blind.blind_deconvolve` (defaults 21, 4 and 100: small
         and fast, for the book).
     window : tuple of slice, optional
         Region to enlarge, as in :func:`plot_outlier_results`.

@@ -1,8 +1,8 @@
 """Figures and sliders of the whole method: the introduction and the chapter "The whole
 method" (the paper's section 3.2 and Fig. 5).
 
-* :func:`plot_pipeline`: Fig. 5 drawn from a real run of :func:`defocus_teach.all_in_focus`
-  (also the introduction's figure);
+* :func:`plot_pipeline`: Fig. 5 drawn from a real run of
+  :func:`~defocus_teach.pipeline.all_in_focus` (also the introduction's figure);
 * :func:`plot_layer_comparison`: the results of several methods, with their PSNR per layer;
 * :func:`plot_kernel_pairs`: estimated kernels next to the true ones;
 * :func:`plot_layer_lam1`: the final u-step of one layer for several weights lam1, and its
@@ -106,7 +106,7 @@ def plot_pipeline(image: np.ndarray, result, channel_axis: int | None = None):
     image : ndarray
         The input photograph f, greyscale or colour with ``channel_axis``.
     result : AllInFocusResult
-        What :func:`defocus_teach.all_in_focus` returned for ``image``.
+        What :func:`~defocus_teach.pipeline.all_in_focus` returned for ``image``.
     channel_axis : int, optional
         Colour axis of ``image`` and ``result.image``.
 
@@ -308,7 +308,7 @@ def plot_layer_lam1(
     Parameters
     ----------
     lam1 : float or sequence of float
-        Weight(s) of the l1 prior, passed to :func:`defocus_teach.deconvolve` as ``lam``.
+        Weight(s) of the l1 prior, passed to :func:`~defocus_teach.u_step.deconvolve` as ``lam``.
     f : ndarray, 2-D
         The blurred image (a crop, so that the slider stays fast).
     kernel : ndarray
