@@ -4,14 +4,13 @@ Everything here is built from images that ship inside the scikit-image wheel, so
 and the tests run offline and deterministically.
 
 * :func:`motorcycle_scene`: a layered defocus scene with a known answer, made from the
-  left view and the ground-truth disparity map of :func:`skimage.data.stereo_motorcycle`.
-  The disparity is split into 2 or 3 depth layers, each layer gets a pillbox kernel whose
-  radius follows the thin-lens rule, and :func:`defocus_teach.simulate.layered_defocus`
-  composites them (the paper's eq. (1), with the occlusion of each layer by the ones in
-  front of it).  The image
-  pair is the "Motorcycle" scene of the Middlebury 2014 stereo benchmark [1]_, down-sampled
-  4x by scikit-image.  Its scikit-image docstring credits the Middlebury authors and states
-  no licence (unlike the two photographs below); cite [1]_ whenever you show it.
+  left view and the ground-truth disparity map of :func:`skimage.data.stereo_motorcycle`. The
+  disparity is split into 2 or 3 depth layers, each layer gets a pillbox kernel whose radius
+  follows the thin-lens rule, and :func:`defocus_teach.simulate.layered_defocus` composites
+  them (the paper's eq. (1), with the occlusion of each layer by the ones in front of it).  The
+  image pair is the "Motorcycle" scene of the Middlebury 2014 stereo benchmark [1],
+  down-sampled 4x by scikit-image.  Its scikit-image docstring credits the Middlebury authors
+  and states no licence (unlike the two photographs below); cite [1] whenever you show it.
 * :func:`chelsea` and :func:`coffee`: two photographs with naturally defocused
   backgrounds, for the chapters that run the method on real blur.  Both are CC0 ("no
   copyright restrictions"): Chelsea the cat by Stefan van der Walt and the coffee cup by
@@ -22,10 +21,10 @@ The chapter "The forward model" of the book introduces the motorcycle scene.
 
 .. rubric:: References
 
-.. [1] Scharstein, D., Hirschmueller, H., Kitajima, Y., Krathwohl, G., Nesic, N., Wang, X.,
-       Westling, P. "High-resolution stereo datasets with subpixel-accurate ground truth."
-       German Conference on Pattern Recognition (GCPR 2014).
-       https://vision.middlebury.edu/stereo/data/scenes2014/
+1. Scharstein, D., Hirschmueller, H., Kitajima, Y., Krathwohl, G., Nesic, N., Wang, X.,
+   Westling, P. "High-resolution stereo datasets with subpixel-accurate ground truth."
+   German Conference on Pattern Recognition (GCPR 2014).
+   https://vision.middlebury.edu/stereo/data/scenes2014/
 """
 
 from __future__ import annotations

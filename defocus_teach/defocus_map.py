@@ -1,9 +1,9 @@
 """Defocus map from a single image (the input to the segmentation of paper section 3.3).
 
-The paper [1]_ segments the photograph into an in-focus layer and L defocused layers by
+The paper [1] segments the photograph into an in-focus layer and L defocused layers by
 thresholding a defocus map, which it takes from an existing estimator (Xu, Quan & Ji 2017,
 whose details are not public).  We use instead the classical and fully
-documented method of Zhuo & Sim (2011) [2]_:
+documented method of Zhuo & Sim (2011) [2]:
 
 1. find edges with the Canny detector;
 2. at every edge pixel, compare the gradient magnitude of the image with that of a copy
@@ -21,10 +21,10 @@ The chapter "Defocus map and segmentation" of the book explains and plots these 
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-       arXiv:1808.09166 (2018).
-.. [2] Zhuo, S., Sim, T. "Defocus map estimation from a single image." Pattern
-       Recognition 44(9), 1852-1858 (2011).
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
+2. Zhuo, S., Sim, T. "Defocus map estimation from a single image." Pattern
+   Recognition 44(9), 1852-1858 (2011).
 """
 
 from __future__ import annotations

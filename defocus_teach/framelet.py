@@ -1,8 +1,8 @@
 """The sparsifying transform W of the image prior (paper section 3.1).
 
-The u-step of Xu, Liu & Ji [1]_ penalises ``lam1 * ||W u||_1``, where W is the "spline wavelet
+The u-step of Xu, Liu & Ji [1] penalises ``lam1 * ||W u||_1``, where W is the "spline wavelet
 transform" of their reference [26]: the piecewise-linear B-spline tight framelet of Daubechies,
-Han, Ron & Shen [2]_, used undecimated (a trous) with periodic boundaries.  The chapter on the
+Han, Ron & Shen [2], used undecimated (a trous) with periodic boundaries.  The chapter on the
 u-step explains it; this module only computes it.
 
 The transform protocol
@@ -27,10 +27,10 @@ into such an object.
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, Y. and Ji, H. "Removing out-of-focus blur from a single image",
-       arXiv:1808.09166 (2018), section 3.1.
-.. [2] Daubechies, I., Han, B., Ron, A. and Shen, Z. "Framelets: MRA-based constructions of
-       wavelet frames", Applied and Computational Harmonic Analysis 14(1):1-46 (2003).
+1. Xu, G., Liu, C. and Ji, H. "Removing out-of-focus blur from a single image",
+   arXiv:1808.09166 (2018), section 3.1.
+2. Daubechies, I., Han, B., Ron, A. and Shen, Z. "Framelets: MRA-based constructions of
+   wavelet frames", Applied and Computational Harmonic Analysis 14(1):1-46 (2003).
 """
 
 from __future__ import annotations

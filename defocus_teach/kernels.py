@@ -1,6 +1,6 @@
 """Defocus kernels and the kernel feasible set Omega (paper section 3.1, eqs. (4) and (10)).
 
-The paper [1]_ constrains the defocus kernel k_i to the set
+The paper [1] constrains the defocus kernel k_i to the set
 
     Omega = {k : sum k = 1, k >= 0, rank(k) <= r0, k in O},
 
@@ -21,8 +21,8 @@ The chapters "Kernel rank" and "Symmetry" of the book explain these steps.
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-       arXiv:1808.09166 (2018).
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
 """
 
 from __future__ import annotations

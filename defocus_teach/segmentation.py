@@ -1,8 +1,8 @@
 """Layer masks from a defocus map: the alpha_i of the paper's eq. (1) (section 3.3).
 
 The paper thresholds a defocus map into an in-focus layer and L defocused layers, and
-hands each layer's binary mask alpha_i to the blind deconvolution ([1]_, section 3.3 and
-Fig. 5).  It does not say how the thresholds are chosen; we use multi-level Otsu [2]_,
+hands each layer's binary mask alpha_i to the blind deconvolution ([1], section 3.3 and
+Fig. 5).  It does not say how the thresholds are chosen; we use multi-level Otsu [2],
 followed by the removal of small components.  This module provides
 
 * :func:`choose_thresholds`: blur values that split the map (multi-Otsu, or an automatic
@@ -17,10 +17,10 @@ The map comes from :func:`defocus_teach.defocus_map.estimate_defocus_map`.  The 
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-       arXiv:1808.09166 (2018).
-.. [2] Liao, P.-S., Chen, T.-S., Chung, P.-C. "A fast algorithm for multilevel
-       thresholding." Journal of Information Science and Engineering 17(5), 713-727 (2001).
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
+2. Liao, P.-S., Chen, T.-S., Chung, P.-C. "A fast algorithm for multilevel
+   thresholding." Journal of Information Science and Engineering 17(5), 713-727 (2001).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Synthetic defocused images: the layered forward model of the paper's eq. (1).
 
 The paper models an out-of-focus photograph as depth-ordered layers, each blurred by its own
-kernel and cut out by a binary mask (eq. (1) of [1]_).  This module generates such images
+kernel and cut out by a binary mask (eq. (1) of [1]).  This module generates such images
 from one all-in-focus picture and a label map, compositing the blurred layers from back to
 front so that a defocused occluder has a soft, semi-transparent edge, and provides the
 helpers the evaluation needs:
@@ -16,8 +16,8 @@ The chapter "The forward model" of the book explains and plots these functions.
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-       arXiv:1808.09166 (2018).
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
 """
 
 from __future__ import annotations

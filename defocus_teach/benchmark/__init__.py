@@ -1,6 +1,6 @@
 """The benchmark: every method on a fixed, seeded suite of layered scenes with ground truth.
 
-The paper [1]_ shows pictures but reports no numbers.  This package measures the method and its
+The paper [1] shows pictures but reports no numbers.  This package measures the method and its
 competitors on synthetic scenes built with the layered forward model
 (:func:`defocus_teach.simulate.layered_defocus`, eq. (1) with occlusion), where the sharp image,
 the kernels and the masks are known, so every estimate can be scored against the truth.
@@ -44,8 +44,8 @@ load matplotlib and the two modules do not import each other at import time.
 
 .. rubric:: References
 
-.. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-       arXiv:1808.09166 (2018).
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
 """
 
 from __future__ import annotations
