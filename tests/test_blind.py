@@ -6,7 +6,8 @@ from skimage import data
 from skimage.metrics import peak_signal_noise_ratio
 
 from defocus_teach import blind_deconvolve, deconvolve, layered_defocus
-from defocus_teach.kernels import disk, effective_rank, kernel_error
+from defocus_teach.k_step import default_lam2
+from defocus_teach.kernels import disk, effective_rank, kernel_error, pad_kernel
 from defocus_teach.operators import blur
 from defocus_teach.simulate import boundary_band, perturb_mask
 from defocus_teach.u_step import default_lam1
@@ -125,3 +126,16 @@ def test_bad_input_raises_a_clear_error(kwargs, error, match):
     arguments = {"f": np.zeros((64, 64)), **kwargs}
     with pytest.raises(error, match=match):
         blind_deconvolve(**arguments)
+
+
+def test_blind_uses_the_packages_shared_default_weights(sharp):
+    """lam1 and lam2 default to the same rules as deconvolve and estimate_kernel."""
+    crop = sharp[:96, :96]
+    noise = 0.005 * np.random.default_rng(9).standard_normal(crop.shape)
+    blurred = blur(crop, disk(3)) + noise
+    options = {"n_iter": 1, "inner_iter": 5, "kernel_iter": 5, "final_iter": 5}
+    result = blind_deconvolve(blurred, kernel_size=15, kernel_init=disk(3), **options)
+    full = np.ones(crop.shape, bool)
+    assert result.lam[0] == default_lam1(blurred)
+    assert result.lam[1] == pytest.approx(default_lam2(blurred, full, pad_kernel(disk(3), 15)))
+    assert result.lam[0] == pytest.approx(0.03 * 0.005, rel=0.15)  # noise-scaled

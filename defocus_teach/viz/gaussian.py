@@ -253,9 +253,16 @@ def plot_gaussian_deblur(
 
 
 def interactive_gaussian_deblur(
-    f: np.ndarray, sharp: np.ndarray, true_kernel: np.ndarray, max_iter: int = 60
+    f: np.ndarray,
+    sharp: np.ndarray,
+    true_kernel: np.ndarray,
+    max_iter: int = 60,
+    lam: float | None = None,
 ):
     """Slider: sigma of the Gaussian kernel -> deblurred result (:func:`plot_gaussian_deblur`).
+
+    ``f``, ``sharp``, ``true_kernel``, ``max_iter`` and ``lam`` are passed to
+    :func:`plot_gaussian_deblur`.
 
     Returns
     -------
@@ -269,4 +276,5 @@ def interactive_gaussian_deblur(
         sharp=sharp,
         true_kernel=true_kernel,
         max_iter=max_iter,
+        lam=lam,
     )
