@@ -16,6 +16,7 @@ __all__ = [
     "as_float_image",
     "as_kernel",
     "as_mask",
+    "check_channel_axis",
     "check_positive",
     "check_nonnegative",
     "check_odd_size",
@@ -50,6 +51,7 @@ def as_float_image(
     else:
         if not allow_color:
             raise ValueError(f"{name} must be greyscale here; channel_axis must be None")
+        channel_axis = check_channel_axis(channel_axis)
         if array.ndim != 3:
             raise ValueError(
                 f"{name} must be 3-D with channel_axis={channel_axis}, got {_describe(array)}"
@@ -66,6 +68,20 @@ def as_float_image(
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def check_channel_axis(channel_axis) -> int:
+    """Return ``channel_axis`` if it is an integer axis of a 3-D colour image (-3 to 2)."""
+    if isinstance(channel_axis, bool) or not isinstance(channel_axis, numbers.Integral):
+        raise TypeError(
+            f"channel_axis must be an integer axis (e.g. -1) or None, got {channel_axis!r}"
+        )
+    if not -3 <= channel_axis <= 2:
+        raise ValueError(
+            f"channel_axis must be an axis of a 3-D colour image (-3 to 2) or None, "
+            f"got {channel_axis!r}"
+        )
+    return int(channel_axis)
 
 
 def as_kernel(kernel, name: str = "kernel", *, image_shape: tuple | None = None) -> np.ndarray:
