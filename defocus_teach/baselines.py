@@ -34,7 +34,7 @@ GAUSSIAN_SIGMAS = np.arange(0.5, 8.01, 0.25)
 
 def _prepare(f, mask, channel_axis):
     f = as_float_image(f, "f", channel_axis=channel_axis)
-    grey = f if channel_axis is None else rgb2gray(np.moveaxis(f, channel_axis, -1))
+    grey = f if channel_axis is None else rgb2gray(f, channel_axis=channel_axis)
     return f, grey, as_mask(mask, grey.shape)
 
 

@@ -158,9 +158,10 @@ class _Settings:
 
 @dataclass
 class _Loop:
-    """What the outer loop leaves: the kernel, the u-step's variables, c and Lambda."""
+    """What the outer loop leaves: the kernel and its OTF, the u-step's variables, c, Lambda."""
 
     kernel: np.ndarray
+    otf: np.ndarray
     state: _State
     outliers: np.ndarray
     weights: np.ndarray | None
@@ -246,13 +247,13 @@ def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) 
     kernel = settings.projection(kernel)
     otf = psf2otf(kernel, grid.shape)
     state = layer.start(luminance, otf, settings.transform)
-    loop = _Loop(kernel, state, outliers=np.zeros(grid.shape), weights=None, history=[])
+    loop = _Loop(kernel, otf, state, outliers=np.zeros(grid.shape), weights=None, history=[])
     for iteration in range(settings.n_iter):
         start = time.perf_counter()
         target = data + loop.outliers
         # Eq. (8): the u-step, warm-started
         loop.state = settings.u_step(
-            loop.state, target, weight, otf, settings.inner_iter, _LOOP_TOL
+            loop.state, target, weight, loop.otf, settings.inner_iter, _LOOP_TOL
         )
         # Eq. (9): the k-step
         previous = loop.kernel
@@ -260,8 +261,8 @@ def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) 
             loop.state.u, weight, target, previous, settings.lam2, settings.projection,
             settings.symmetric, settings.kernel_iter, _KERNEL_TOL,
         )  # fmt: skip
-        otf = psf2otf(loop.kernel, grid.shape)
-        blurred = _reblur(loop.state.u, otf)
+        loop.otf = psf2otf(loop.kernel, grid.shape)
+        blurred = _reblur(loop.state.u, loop.otf)
         residual = weight * blurred - data  # alpha .* (k * u - f)
         if settings.use_outliers:
             if loop.weights is None:  # Lambda from the first pass (k1, u1), then fixed
@@ -282,9 +283,11 @@ def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) 
     return loop
 
 
-def _channel_start(values, layer: _Layer, otf, settings: _Settings, weights):
-    """A colour channel's own start: a short u-step, then its outlier term c."""
-    data = layer.embed(values)
+def _channel_start(values, data, layer: _Layer, otf, settings: _Settings, weights):
+    """A colour channel's own start: a short u-step, then its outlier term c.
+
+    ``values`` is the channel on the box and ``data`` the same embedded in the grid.
+    """
     state = layer.start(values, otf, settings.transform)
     if not settings.use_outliers or weights is None:
         return state, np.zeros(layer.grid.shape)
@@ -298,15 +301,16 @@ def _final_u_step(channels, layer: _Layer, loop: _Loop, settings: _Settings):
 
     One channel is the luminance the loop ran on: it continues from the loop's state and c.
     """
-    otf = psf2otf(loop.kernel, layer.grid.shape)
+    otf = loop.otf  # of the final kernel
     image, outliers = channels.copy(), np.zeros_like(channels)
     for channel in range(channels.shape[-1]):
         values = channels[layer.box + (channel,)]
+        data = layer.embed(values)  # alpha .* f
         if channels.shape[-1] == 1:
             state, c = loop.state, loop.outliers
         else:
-            state, c = _channel_start(values, layer, otf, settings, loop.weights)
-        target = layer.embed(values) + c  # Eq. (8) with the final kernel
+            state, c = _channel_start(values, data, layer, otf, settings, loop.weights)
+        target = data + c  # Eq. (8) with the final kernel
         state = settings.u_step(state, target, layer.weight, otf, settings.final_iter, _FINAL_TOL)
         image[layer.box + (channel,)] = layer.grid.crop(state.u)
         outliers[layer.box + (channel,)] = layer.grid.crop(c)

@@ -140,7 +140,7 @@ def all_in_focus(
     (True, 2)
     """
     image = as_float_image(image, "image", channel_axis=channel_axis)
-    grey = image if channel_axis is None else rgb2gray(np.moveaxis(image, channel_axis, -1))
+    grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
     report = _reporter(progress)
     if defocus_map is not None:
         defocus_map = np.asarray(defocus_map, dtype=np.float64)

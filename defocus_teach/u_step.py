@@ -290,7 +290,7 @@ def deconvolve(
     kernel = as_kernel(kernel, image_shape=spatial_shape)
     mask = as_mask(mask, spatial_shape)
     if lam is None:
-        luminance = f if channel_axis is None else rgb2gray(np.moveaxis(f, channel_axis, -1))
+        luminance = f if channel_axis is None else rgb2gray(f, channel_axis=channel_axis)
         lam = default_lam1(luminance, mask)
     lam = check_positive(lam, "lam")
     check_positive(max_iter, "max_iter", integer=True)

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
-from skimage.color import rgb2gray
 
 from .. import baselines
 from ..pipeline import all_in_focus
@@ -28,10 +27,6 @@ from .metrics import evaluate
 from .scenes import SCENES, BenchmarkScene, SceneSpec, make_scene
 
 __all__ = ["METHODS", "QUICK_METHODS", "per_layer", "run_method", "run_suite"]
-
-
-def _grey(f: np.ndarray, channel_axis: int | None) -> np.ndarray:
-    return f if channel_axis is None else rgb2gray(np.moveaxis(f, channel_axis, -1))
 
 
 def _paste(output: np.ndarray, estimate: np.ndarray, mask: np.ndarray, channel_axis) -> None:
