@@ -14,7 +14,8 @@ step of the method:
 - ``kernel_init``: initial disk by a radius sweep
   (:func:`~defocus_teach.kernel_init.initial_disk_kernel`);
 - ``blind``: Alg. 2 for one layer (:func:`~defocus_teach.blind.blind_deconvolve`);
-- ``errors``: the package's exceptions (:class:`~defocus_teach.errors.LayerTooSmallError`);
+- ``errors``: the package's exceptions (:class:`~defocus_teach.errors.LayerTooSmallError`,
+  :class:`~defocus_teach.errors.NoTextureError`);
 - ``pipeline``: the whole method, Fig. 5 (:func:`~defocus_teach.pipeline.all_in_focus`);
 - ``baselines``: Gaussian-kernel, motion-style, Richardson-Lucy and Wiener baselines;
 - ``defocus_map``: blur per pixel, after Zhuo & Sim 2011
@@ -33,7 +34,7 @@ from . import baselines, data, framelet, kernels, operators, simulate
 from .blind import BlindResult, blind_deconvolve
 from .c_step import outlier_term, outlier_weights
 from .defocus_map import estimate_defocus_map
-from .errors import LayerTooSmallError
+from .errors import LayerTooSmallError, NoTextureError
 from .k_step import estimate_kernel
 from .kernel_init import initial_disk_kernel
 from .pipeline import AllInFocusResult, all_in_focus
@@ -63,4 +64,5 @@ __all__ = [
     "all_in_focus",
     "AllInFocusResult",
     "LayerTooSmallError",
+    "NoTextureError",
 ]

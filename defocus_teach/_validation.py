@@ -13,6 +13,8 @@ import numpy as np
 from skimage.util import img_as_float
 
 __all__ = [
+    "RANGE_TOLERANCE",
+    "KERNEL_SUM_TOLERANCE",
     "as_float_image",
     "as_kernel",
     "as_mask",
@@ -27,19 +29,60 @@ def _describe(array: np.ndarray) -> str:
     return f"array of shape {array.shape} and dtype {array.dtype}"
 
 
+#: Float images may stray this far outside [0, 1] (noise around black and white): a noisy
+#: observation of a scene with saturated regions and noise sigma = 0.02 has 5-sigma excursions
+#: of 0.1.  Anything further out is another convention (0..255, HDR) and is refused.
+RANGE_TOLERANCE = 0.1
+
+_CONVERTED_INTEGERS = (np.dtype(np.uint8), np.dtype(np.uint16))
+
+
+def _check_integer_dtype(array: np.ndarray, name: str) -> None:
+    """Only uint8 and uint16 have an agreed mapping to [0, 1] (255 and 65535 are white)."""
+    if array.dtype in _CONVERTED_INTEGERS:
+        return
+    low, high = (int(array.min()), int(array.max())) if array.size else (0, 0)
+    raise TypeError(
+        f"{name} has integer dtype {array.dtype} (values {low}..{high}); only uint8 and "
+        "uint16 images are converted to [0, 1] (by 255 and 65535).  Convert it yourself, e.g. "
+        f"{name}.astype(float) / 255 for 8-bit values or / 65535 for 16-bit ones"
+    )
+
+
+def _check_range(array: np.ndarray, name: str) -> None:
+    low, high = float(array.min()), float(array.max())
+    if low < -RANGE_TOLERANCE or high > 1.0 + RANGE_TOLERANCE:
+        raise ValueError(
+            f"{name} has values in [{low:.4g}, {high:.4g}]; expected an image in [0, 1] "
+            f"(up to {RANGE_TOLERANCE} outside, for noise).  Rescale it explicitly, e.g. "
+            f"{name} / 255 for 8-bit values, or skimage.exposure.rescale_intensity({name}, "
+            "out_range=(0.0, 1.0)) to stretch its range"
+        )
+
+
 def as_float_image(
-    image, name: str = "image", *, channel_axis: int | None = None, allow_color: bool = True
+    image,
+    name: str = "image",
+    *,
+    channel_axis: int | None = None,
+    allow_color: bool = True,
+    check_range: bool = True,
 ) -> np.ndarray:
     """Return ``image`` as a finite float64 array, converting integers like skimage.
 
-    Integer images are rescaled to [0, 1] exactly as :func:`skimage.util.img_as_float`
-    does (uint8 divides by 255, uint16 by 65535).  Float images are kept as they are
-    (values are *not* clipped); they must be finite.  With ``channel_axis`` the image
-    must be 3-D with 3 channels on that axis; without it, 2-D.
+    uint8 and uint16 images are rescaled to [0, 1] exactly as
+    :func:`skimage.util.img_as_float` does (by 255 and 65535); booleans become 0 and 1;
+    any other integer type is refused with a ``TypeError`` that says how to convert it.
+    Float images are kept as they are (never clipped or rescaled); they must be finite and,
+    with ``check_range`` (default), lie in [0, 1] up to ``RANGE_TOLERANCE``.  With
+    ``channel_axis`` the image must be 3-D with 3 channels on that axis; without it, 2-D.
     """
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name} must be a numpy array, got {type(image).__name__}")
-    array = np.asarray(image)
+    try:
+        array = np.asarray(image)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
     if array.dtype == bool:
         array = array.astype(np.float64)
     elif array.dtype.kind not in "uif":
@@ -64,9 +107,13 @@ def as_float_image(
             )
     if min(array.shape) == 0:
         raise ValueError(f"{name} must not be empty, got {_describe(array)}")
+    if array.dtype.kind in "ui":
+        _check_integer_dtype(array, name)
     array = img_as_float(array).astype(np.float64, copy=False)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    if check_range:
+        _check_range(array, name)
     return array
 
 
@@ -84,14 +131,26 @@ def check_channel_axis(channel_axis) -> int:
     return int(channel_axis)
 
 
-def as_kernel(kernel, name: str = "kernel", *, image_shape: tuple | None = None) -> np.ndarray:
+#: A blur kernel must sum to 1 within this tolerance (float32 round-off is far smaller).
+KERNEL_SUM_TOLERANCE = 1e-4
+
+
+def as_kernel(
+    kernel, name: str = "kernel", *, image_shape: tuple | None = None, psf: bool = False
+) -> np.ndarray:
     """Return ``kernel`` as a finite 2-D float64 array with odd sides.
 
-    If ``image_shape`` is given the kernel may not be larger than the image.
+    If ``image_shape`` is given the kernel may not be larger than the image.  With ``psf``
+    the kernel must be a blur kernel (a point-spread function): nonnegative, not all zero
+    and summing to 1 within ``KERNEL_SUM_TOLERANCE``.  It is never normalised silently:
+    the error says how (``kernel / kernel.sum()``).
     """
     if isinstance(kernel, (str, bytes)) or kernel is None:
         raise TypeError(f"{name} must be a 2-D numpy array, got {type(kernel).__name__}")
-    array = np.asarray(kernel)
+    try:
+        array = np.asarray(kernel)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
     if array.dtype.kind not in "uifb":
         raise TypeError(f"{name} must have a numeric dtype, got {_describe(array)}")
     array = array.astype(np.float64)
@@ -107,7 +166,25 @@ def as_kernel(kernel, name: str = "kernel", *, image_shape: tuple | None = None)
         raise ValueError(
             f"{name} of shape {array.shape} is larger than the image of shape {tuple(image_shape)}"
         )
+    if psf:
+        _check_psf(array, name)
     return array
+
+
+def _check_psf(array: np.ndarray, name: str) -> None:
+    """A blur kernel: nonnegative, nonzero, unit sum."""
+    if array.min() < 0:
+        raise ValueError(
+            f"{name} has negative entries (minimum {array.min():.4g}); a blur kernel is "
+            "nonnegative (kernels.project_feasible gives the nearest one that is)"
+        )
+    total = float(array.sum())
+    if total == 0:
+        raise ValueError(f"{name} is all zeros; a blur kernel sums to 1 (e.g. kernels.disk(3))")
+    if abs(total - 1.0) > KERNEL_SUM_TOLERANCE:
+        raise ValueError(
+            f"{name} sums to {total:.6g}; a blur kernel sums to 1 (pass {name} / {name}.sum())"
+        )
 
 
 def as_mask(mask, shape: tuple, name: str = "mask", *, allow_empty: bool = False) -> np.ndarray:

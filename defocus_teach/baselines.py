@@ -55,7 +55,7 @@ def _per_channel(function, f, channel_axis):
 
 def _initial_kernel(grey, mask, kernel, size):
     if kernel is not None:
-        return float("nan"), as_kernel(kernel)
+        return float("nan"), as_kernel(kernel, psf=True)
     return initial_disk_kernel(grey, mask, size=size)
 
 

@@ -210,7 +210,7 @@ def _initial_kernel(luminance, mask, kernel_size, kernel_init) -> tuple[float, n
     """k(0): the disk sweep, or the caller's kernel padded to ``kernel_size``."""
     if kernel_init is None:
         return initial_disk_kernel(luminance, mask, size=kernel_size)
-    return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init"), kernel_size)
+    return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init", psf=True), kernel_size)
 
 
 def _settings(

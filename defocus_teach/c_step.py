@@ -59,10 +59,10 @@ def outlier_weights_from_residual(residual: np.ndarray, scale: float = WEIGHT_SC
 
 def _residual(f, u, kernel, mask):
     f = as_float_image(f, "f")
-    u = as_float_image(u, "u")
+    u = as_float_image(u, "u", check_range=False)
     if u.shape != f.shape:
         raise ValueError(f"u must have the shape of f {f.shape}, got {u.shape}")
-    kernel = as_kernel(kernel, image_shape=f.shape)
+    kernel = as_kernel(kernel, image_shape=f.shape, psf=True)
     mask = as_mask(mask, f.shape)
     return np.where(mask, blur(u, kernel) - f, 0.0)  # alpha .* (k * u - f)
 

@@ -30,14 +30,12 @@ from skimage.metrics import peak_signal_noise_ratio
 
 from . import __version__, data
 from .io import atomic_output, check_writable, image_format, read_image, write_image
-from .pipeline import all_in_focus
+from .pipeline import MIN_SIDE, all_in_focus
+from .segmentation import MAX_LAYERS
 
 __all__ = ["main", "build_parser", "MIN_SIDE"]
 
 PROG = "defocus_teach"
-#: Smallest image side accepted, because the initial-kernel search needs a 32 x 32 square of
-#: a layer (:mod:`defocus_teach.kernel_init`) and the default kernels are 31 x 31.
-MIN_SIDE = 32
 DEMO_FILES = ("input.png", "result.png", "sharp.png", "comparison.png")
 _MAP_FILES = ("defocus_map.npy", "defocus_map.png", "kernels.png")
 _MAP_PATTERNS = ("mask_*.png", "kernel_*.npy")
@@ -62,7 +60,7 @@ input and output:
   INPUT is a PNG, JPEG or TIFF file, 8 or 16 bit, greyscale or RGB (no alpha channel).
   OUTPUT's extension picks its format (.png, .jpg/.jpeg, .tif/.tiff) and it keeps the
   input's pixel type: 8-bit stays 8-bit, 16-bit stays 16-bit, a floating-point TIFF gives
-  a float32 TIFF.  JPEG holds only 8 bits; 16-bit colour needs TIFF.  The method computes
+  a float32 TIFF.  JPEG holds only 8 bits.  The method computes
   in floating point and its result may over- or undershoot slightly: it is clipped to
   [0, 1] only at this final conversion.  INPUT is never overwritten, OUTPUT only with
   --force; files are written atomically, so a failed run leaves no partial file.
@@ -94,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--layers",
         type=_positive_int,
         metavar="N",
-        help="number of depth layers, the in-focus one included (default: from the defocus map)",
+        help=f"number of depth layers, the in-focus one included, 1 to {MAX_LAYERS} "
+        "(default: from the defocus map)",
     )
     parser.add_argument(
         "--save-maps",
@@ -118,8 +117,10 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if not 1 <= value <= MAX_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from 1 to {MAX_LAYERS}, got {text!r}"
+        )
     return value
 
 
@@ -175,9 +176,9 @@ def _progress_printer(quiet: bool) -> Callable[[str], None]:
 def run(args: argparse.Namespace, say: Callable[[str], None]) -> None:
     """Deblur ``args.input`` into ``args.output``; raise OSError/ValueError on bad files."""
     source, target = Path(args.input), Path(args.output)
-    image_format(target, "OUTPUT")  # fail on a bad extension before reading anything
     _refuse_to_overwrite_input(source, target)
     _check_output_file(target, args.force)
+    image_format(target, "OUTPUT")  # fail on a bad extension before reading anything
     image, info = read_image(source)
     height, width = info.shape[:2]
     if min(height, width) < MIN_SIDE:
@@ -220,7 +221,9 @@ def _refuse_to_overwrite_input(source: Path, target: Path) -> None:
 
 def _check_output_file(target: Path, force: bool) -> None:
     if target.is_dir():
-        raise IsADirectoryError(f"OUTPUT '{target}' is a directory")
+        raise IsADirectoryError(
+            f"OUTPUT '{target}' is a directory; give a file name such as {target / 'sharp.png'}"
+        )
     if not target.parent.is_dir():
         raise FileNotFoundError(f"the directory of OUTPUT '{target}' does not exist")
     if target.exists() and not force:

@@ -41,6 +41,7 @@ from skimage.morphology import disk as disk_footprint
 
 from . import kernels, operators
 from ._validation import as_float_image, check_nonnegative, check_positive
+from .errors import NoTextureError
 
 __all__ = ["PROPAGATIONS", "estimate_defocus_map", "disk_calibration"]
 
@@ -373,9 +374,10 @@ def estimate_defocus_map(
         grey, edge_sigma, low_threshold=low_threshold, high_threshold=high_threshold
     )
     if not edges.any():
-        raise ValueError(
-            "image has no Canny edges, so its blur cannot be measured; "
-            "lower low_threshold/high_threshold or edge_sigma"
+        raise NoTextureError(
+            "image has no Canny edges (it is flat or very smooth), so its blur cannot be "
+            "measured; estimate_defocus_map finds more edges with a lower low_threshold and "
+            "high_threshold, or a smaller edge_sigma"
         )
     sigma = _edge_sigma_estimates(grey, edges, gradient_sigma, reblur_sigma)
     sigmas, radii = disk_calibration(

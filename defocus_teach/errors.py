@@ -6,7 +6,7 @@ built-in keeps working; code that needs to tell one failure from another catches
 
 from __future__ import annotations
 
-__all__ = ["LayerTooSmallError"]
+__all__ = ["LayerTooSmallError", "NoTextureError"]
 
 
 class LayerTooSmallError(ValueError):
@@ -29,4 +29,26 @@ class LayerTooSmallError(ValueError):
     ... except LayerTooSmallError:
     ...     print("too thin")
     too thin
+    """
+
+
+class NoTextureError(ValueError):
+    """An image or layer has no edges or texture, so its blur cannot be measured.
+
+    Raised by :func:`defocus_teach.defocus_map.estimate_defocus_map` for an image without
+    edges, and by :func:`defocus_teach.kernel_init.initial_disk_kernel` (so by
+    :func:`~defocus_teach.blind.blind_deconvolve` choosing its own initial kernel) for a layer
+    that is constant.  :func:`~defocus_teach.pipeline.all_in_focus` catches it and leaves such an
+    image, or layer, as it is: there is nothing in it to deblur.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach import initial_disk_kernel
+    >>> from defocus_teach.errors import NoTextureError
+    >>> try:
+    ...     initial_disk_kernel(np.full((64, 64), 0.5))
+    ... except NoTextureError:
+    ...     print("flat")
+    flat
     """

@@ -3,13 +3,17 @@
 Not a step of the paper: this is the plumbing that lets the command line
 (:mod:`defocus_teach.cli`) and the book run the method on a photograph from disk.
 
-* :func:`read_image` reads a file with :func:`skimage.io.imread`, checks it and returns a
-  float64 image in [0, 1] (the package's convention) together with an :class:`ImageInfo`
-  that records the file's pixel type, so that the result can be written back with the
-  same bit depth.
+* :func:`read_image` checks that the file's content is what its extension says, reads it
+  and returns a float64 image in [0, 1] (the package's convention) together with an
+  :class:`ImageInfo` that records the file's pixel type, so that the result can be written
+  back with the same bit depth.  PNG goes through ``imagecodecs`` (libpng), which keeps 16
+  bits per channel in colour too (Pillow reduces 16-bit colour PNG to 8 bits); JPEG and TIFF
+  through :func:`skimage.io.imread` (Pillow and tifffile; tifffile decodes LZW- and
+  JPEG-compressed TIFFs with ``imagecodecs``).
 * :func:`write_image` converts a float image to 8 or 16 bit (or float32 TIFF) with
-  :func:`skimage.util.img_as_ubyte` / :func:`skimage.util.img_as_uint` and writes it
-  *atomically*: to a temporary file next to the destination, then :func:`os.replace`.
+  :func:`skimage.util.img_as_ubyte` / :func:`skimage.util.img_as_uint` (PNG with
+  ``imagecodecs``, 16-bit colour included) and writes it *atomically*: to a temporary file
+  next to the destination, then :func:`os.replace`.
   Readers never see a half-written file, and a failed write leaves nothing behind.
 * :func:`atomic_output` is that temporary-file dance on its own, for files written by other
   libraries (``numpy.save``, ``Figure.savefig``).
@@ -28,7 +32,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import imagecodecs
 import numpy as np
+from PIL import Image
 from skimage import io as skio
 from skimage.util import img_as_float, img_as_ubyte, img_as_uint
 
@@ -48,6 +54,12 @@ __all__ = [
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF"}
 _EXTENSIONS = ", ".join(FORMATS)
 _DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32))
+#: The first bytes of each format (TIFF: little/big endian, classic and BigTIFF).
+_SIGNATURES = {
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "JPEG": (b"\xff\xd8\xff",),
+    "TIFF": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
+}
 
 
 @dataclass(frozen=True)
@@ -152,23 +164,23 @@ def read_image(path) -> tuple[np.ndarray, ImageInfo]:
         raise FileNotFoundError(f"'{path}' does not exist")
     if path.is_dir():
         raise IsADirectoryError(f"'{path}' is a directory, not an image file")
+    _check_signature(path, fmt)
     try:
-        array = skio.imread(path)
+        if fmt == "PNG":
+            array = imagecodecs.png_decode(path.read_bytes())
+        else:
+            array = skio.imread(path)
     except PermissionError as exc:
         raise PermissionError(f"'{path}' cannot be read: permission denied") from exc
     except Exception as exc:  # the decoders raise many types; turn them into one clear error
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"cannot read '{path}': not a valid {fmt} file ({reason})") from exc
+        raise ValueError(f"cannot read '{path}': a damaged {fmt} file ({reason})") from exc
     array = np.asarray(array)
 
     if array.ndim == 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim == 3 and array.shape[-1] in (2, 4):
-        kind = "grey + alpha" if array.shape[-1] == 2 else "RGBA"
-        raise ValueError(
-            f"'{path}' has an alpha channel ({kind}); remove it (flatten the image onto a "
-            "background) first"
-        )
+        _refuse_extra_channels(path, array.shape[-1])
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[-1] == 3)):
         raise ValueError(
             f"'{path}' holds an array of shape {array.shape}; expected a greyscale (H, W) or "
@@ -199,11 +211,48 @@ def read_image(path) -> tuple[np.ndarray, ImageInfo]:
     return image, info
 
 
+def _check_signature(path: Path, fmt: str) -> None:
+    """Refuse a file whose first bytes are not those of the format its extension names."""
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if not head:
+        raise ValueError(f"'{path}' is empty (0 bytes)")
+    if any(head.startswith(signature) for signature in _SIGNATURES[fmt]):
+        return
+    for other, signatures in _SIGNATURES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            raise ValueError(
+                f"'{path}' is named as a {fmt} file but holds a {other} image; rename it"
+            )
+    raise ValueError(
+        f"'{path}' is not a {fmt} file (nor PNG, JPEG or TIFF): its first bytes are {head[:8]!r}"
+    )
+
+
+def _refuse_extra_channels(path: Path, n_channels: int) -> None:
+    """A clear error for grey + alpha, RGBA and CMYK files (4 channels are one or the other)."""
+    try:
+        with Image.open(path) as opened:
+            mode = opened.mode
+    except Exception:  # noqa: BLE001 -- the mode only improves the message
+        mode = ""
+    if mode == "CMYK":
+        raise ValueError(
+            f"'{path}' is a CMYK image (4 ink channels); convert it to RGB first (e.g. "
+            "PIL.Image.open(path).convert('RGB'))"
+        )
+    kind = "grey + alpha" if n_channels == 2 else "RGBA"
+    raise ValueError(
+        f"'{path}' has an alpha channel ({kind}); remove it (flatten the image onto a "
+        "background) first"
+    )
+
+
 def check_writable(path, dtype, is_color: bool) -> str:
     """Check that ``path``'s format can store pixels of ``dtype``; return the format.
 
-    PNG stores uint8 and (greyscale) uint16, JPEG only uint8, TIFF uint8, uint16 and
-    float32.  Call it before a long computation so that it fails early.
+    PNG stores uint8 and uint16, JPEG only uint8, TIFF uint8, uint16 and float32.  Call it
+    before a long computation so that it fails early.
 
     Raises
     ------
@@ -227,9 +276,6 @@ def check_writable(path, dtype, is_color: bool) -> str:
         )
     if fmt == "PNG" and dtype == np.float32:
         raise ValueError(f"PNG cannot store floating-point pixels; use .tif instead of '{path}'")
-    if fmt == "PNG" and dtype == np.uint16 and is_color:
-        # Pillow, which writes PNG for scikit-image, has no 16-bit RGB mode.
-        raise ValueError(f"16-bit colour cannot be written as PNG here; use .tif for '{path}'")
     return fmt
 
 
@@ -322,7 +368,9 @@ def write_image(path, image, dtype, force: bool = False) -> Path:
     is_color = array.ndim == 3
     check_writable(path, dtype, is_color)
     dtype = np.dtype(dtype)
-    array = as_float_image(array, "image", channel_axis=-1 if is_color else None)
+    array = as_float_image(
+        array, "image", channel_axis=-1 if is_color else None, check_range=False
+    )
     clipped = np.clip(array, 0.0, 1.0)
     if dtype == np.uint8:
         pixels = img_as_ubyte(clipped)
@@ -331,5 +379,13 @@ def write_image(path, image, dtype, force: bool = False) -> Path:
     else:
         pixels = clipped.astype(np.float32)
     with atomic_output(path, force=force) as temporary:
-        skio.imsave(temporary, pixels, check_contrast=False)
+        _save_pixels(temporary, pixels, image_format(path))
     return path
+
+
+def _save_pixels(path: Path, pixels: np.ndarray, fmt: str) -> None:
+    """Encode integer or float32 pixels into ``path`` (PNG with libpng: 16-bit colour too)."""
+    if fmt == "PNG":
+        path.write_bytes(imagecodecs.png_encode(pixels))
+    else:
+        skio.imsave(path, pixels, check_contrast=False)

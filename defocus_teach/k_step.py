@@ -324,7 +324,7 @@ def estimate_kernel(
     True
     """
     f = as_float_image(f, "f")
-    u = as_float_image(u, "u")
+    u = as_float_image(u, "u", check_range=False)
     if u.shape != f.shape:
         raise ValueError(f"u must have the shape of f {f.shape}, got {u.shape}")
     size = check_odd_size(size, "size")
@@ -333,7 +333,11 @@ def estimate_kernel(
     mask = as_mask(mask, f.shape)
     check_positive(max_iter, "max_iter", integer=True)
     check_positive(tol, "tol")
-    init = disk(size / 4.0, size) if init is None else pad_kernel(as_kernel(init, "init"), size)
+    init = (
+        disk(size / 4.0, size)
+        if init is None
+        else pad_kernel(as_kernel(init, "init", psf=True), size)
+    )
     # Leave out pixels whose neighbourhood k * u leaves the frame.
     half = size // 2
     inner = np.zeros_like(mask)

@@ -20,7 +20,7 @@ from scipy.signal import windows
 from skimage.restoration import estimate_sigma
 
 from ._validation import as_float_image, as_mask, check_odd_size
-from .errors import LayerTooSmallError
+from .errors import LayerTooSmallError, NoTextureError
 from .kernels import disk, gaussian
 
 __all__ = ["initial_disk_kernel", "periodic_component", "sweep_scores", "CRITERIA"]
@@ -68,7 +68,7 @@ def periodic_component(image: np.ndarray) -> np.ndarray:
     >>> bool(np.ptp(periodic_component(ramp)[:, 0]) < np.ptp(ramp[:, 0]))
     True
     """
-    image = as_float_image(image, "image")
+    image = as_float_image(image, "image", check_range=False)
     jumps = np.zeros_like(image)
     jumps[0, :] += image[-1, :] - image[0, :]
     jumps[-1, :] += image[0, :] - image[-1, :]
@@ -222,6 +222,12 @@ def sweep_scores(
     if radii.ndim != 1 or radii.size == 0 or not np.all(radii > 0):
         raise ValueError(f"radii must be a non-empty 1-D array of positive values, got {radii}")
     tiles = _tiles(f, mask)
+    values = f[mask]
+    if np.ptp(values) == 0:
+        raise NoTextureError(
+            f"f is constant ({values[0]:g}) inside the mask: a flat region shows no blur, so "
+            "its kernel cannot be estimated (pass kernel_init to blind_deconvolve instead)"
+        )
     noise_sigma = max(float(np.median([estimate_sigma(t) for t in tiles])), 1e-4)
     scores = sum(_tile_scores(tile, radii, criterion, noise_sigma, family) for tile in tiles)
     return radii, scores
@@ -295,6 +301,14 @@ def initial_disk_kernel(
     (True, (31, 31))
     """
     size = check_odd_size(size, "size")
+    largest = (size - 1) / 2  # the widest disk that fits the size x size kernel
+    if radii is None:
+        radii = np.arange(1.0, min(15.0, largest) + 0.01, 0.5)
+    elif np.max(radii) > largest:
+        raise ValueError(
+            f"radii go up to {np.max(radii):g}, but a {size} x {size} kernel holds disks of "
+            f"radius <= {largest:g}; pass a larger size or smaller radii"
+        )
     radii, scores = sweep_scores(f, mask, radii, criterion)
     radius = float(radii[int(np.argmin(scores))])
     kernel = disk(radius, max(size, 2 * int(np.ceil(radius)) + 1))

@@ -116,6 +116,19 @@ def _disk_support(radius: float, size: int, antialias: bool) -> np.ndarray:
     return area
 
 
+def _check_disk_fits(radius: float, size: int, antialias: bool) -> None:
+    """Refuse a size that would cut the disk (the kernel would be a truncated, wrong one)."""
+    # An area-weighted disk reaches the pixels whose square it enters (|x| - 1/2 < R); a
+    # sampled one the pixel centres with |x| <= R.
+    fits = radius <= size / 2 if antialias else radius < (size + 1) / 2
+    if not fits:
+        needed = _default_size(radius)
+        raise ValueError(
+            f"size {size} cuts off a disk of radius {radius:g}: it needs size >= {needed} "
+            "(the default)"
+        )
+
+
 def disk(radius: float, size: int | None = None, antialias: bool = True) -> np.ndarray:
     """Pillbox (uniform disk) kernel: the geometric-optics model of defocus.
 
@@ -125,7 +138,8 @@ def disk(radius: float, size: int | None = None, antialias: bool = True) -> np.n
         Radius R of the blur circle in pixels (>= 0).  ``radius=0`` gives the identity
         kernel ``[[1.0]]`` (in focus).
     size : int, optional
-        Odd side length.  Default ``2 * ceil(radius) + 1``, the tight bounding box.
+        Odd side length.  Default ``2 * ceil(radius) + 1``, the tight bounding box.  A
+        size that would cut the disk off (``radius > size / 2``) raises ``ValueError``.
     antialias : bool, optional
         If True (default) each pixel holds the area of its square inside the circle
         (as MATLAB's ``fspecial('disk', R)``); if False the disk is sampled at pixel
@@ -151,6 +165,7 @@ def disk(radius: float, size: int | None = None, antialias: bool = True) -> np.n
     """
     check_nonnegative(radius, "radius")
     size = _default_size(radius) if size is None else check_odd_size(size, "size")
+    _check_disk_fits(radius, size, antialias)
     if radius == 0:
         kernel = np.zeros((size, size))
         kernel[size // 2, size // 2] = 1.0
@@ -173,7 +188,8 @@ def gaussian_pupil(
     sigma : float
         Standard deviation of the Gaussian apodisation in pixels (> 0).
     size : int, optional
-        Odd side length; default ``2 * ceil(radius) + 1``.
+        Odd side length; default ``2 * ceil(radius) + 1``.  As in :func:`disk`, a size that
+        would cut the disk off raises ``ValueError``.
     antialias : bool, optional
         Area-weighted disk (default) or disk sampled at pixel centres, as in :func:`disk`.
 
@@ -199,12 +215,21 @@ def gaussian_pupil(
     check_positive(radius, "radius")
     check_positive(sigma, "sigma")
     size = _default_size(radius) if size is None else check_odd_size(size, "size")
+    _check_disk_fits(radius, size, antialias)
     rows, cols = _centred_coordinates(size)
     apodisation = np.exp(-(rows**2 + cols**2) / (2.0 * sigma**2))
     kernel = _disk_support(radius, size, antialias) * apodisation
     if kernel.sum() == 0:
         kernel[size // 2, size // 2] = 1.0
     return kernel / kernel.sum()
+
+
+def _check_ratio(ratio) -> None:
+    check_positive(ratio, "ratio")
+    if ratio > 1:
+        raise ValueError(
+            f"ratio must be in (0, 1] (a fraction of the largest singular value), got {ratio!r}"
+        )
 
 
 def effective_rank(kernel: np.ndarray, ratio: float = RANK_RATIO) -> int:
@@ -215,7 +240,7 @@ def effective_rank(kernel: np.ndarray, ratio: float = RANK_RATIO) -> int:
     kernel : ndarray, 2-D
         The kernel k.
     ratio : float, optional
-        Relative threshold, default 1/30 (footnote 2 of the paper).
+        Relative threshold in (0, 1], default 1/30 (footnote 2 of the paper).
 
     Returns
     -------
@@ -230,7 +255,7 @@ def effective_rank(kernel: np.ndarray, ratio: float = RANK_RATIO) -> int:
     5
     """
     kernel = as_kernel(kernel)
-    check_positive(ratio, "ratio")
+    _check_ratio(ratio)
     singular_values = np.linalg.svd(kernel, compute_uv=False)
     if singular_values[0] == 0:
         return 0
@@ -405,7 +430,7 @@ def project_feasible(
         Fixed rank r0.  Default (None) is the paper's adaptive rule: keep singular values
         >= ``ratio`` times the largest.
     ratio : float, optional
-        Relative singular-value threshold, default 1/30.
+        Relative singular-value threshold in (0, 1], default 1/30.
     symmetric : bool, optional
         Enforce k in O (default True).  False drops the symmetry constraint (ablation).
     low_rank : bool, optional
@@ -437,7 +462,7 @@ def project_feasible(
     True
     """
     kernel = as_kernel(kernel)
-    check_positive(ratio, "ratio")
+    _check_ratio(ratio)
     if rank is not None:
         check_positive(rank, "rank", integer=True)
     if symmetric:

@@ -121,7 +121,7 @@ def _setup(shape: tuple, kernel_shape: tuple, boundary: str):
 
 
 def _validate(image, kernel, boundary):
-    image = as_float_image(image, "image")
+    image = as_float_image(image, "image", check_range=False)
     kernel = as_kernel(kernel, image_shape=image.shape)
     _check_boundary(boundary)
     return image, kernel

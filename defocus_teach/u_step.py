@@ -287,7 +287,7 @@ def deconvolve(
     f = as_float_image(f, "f", channel_axis=channel_axis)
     spatial_shape = f.shape if channel_axis is None else np.delete(f.shape, channel_axis)
     spatial_shape = tuple(int(n) for n in spatial_shape)
-    kernel = as_kernel(kernel, image_shape=spatial_shape)
+    kernel = as_kernel(kernel, image_shape=spatial_shape, psf=True)
     mask = as_mask(mask, spatial_shape)
     if lam is None:
         luminance = f if channel_axis is None else rgb2gray(f, channel_axis=channel_axis)

@@ -143,7 +143,7 @@ def test_inputs_are_not_modified(sharp, labels):
         ({"kernels": []}, ValueError, "at least one"),
         ({"kernels": disk(2)}, TypeError, "one per layer"),
         ({"kernels": [disk(2), np.ones((4, 4)) / 16]}, ValueError, "odd sides"),
-        ({"kernels": [disk(2), 2 * disk(1)]}, ValueError, "sum to 1"),
+        ({"kernels": [disk(2), 2 * disk(1)]}, ValueError, "sums to 2"),
         ({"kernels": [disk(2), np.array([[-0.5, 2.0, -0.5]])]}, ValueError, "nonnegative"),
         ({"kernels": [disk(2), disk(20)]}, ValueError, "larger than the image"),
         ({"noise_sigma": -0.1}, ValueError, "noise_sigma"),

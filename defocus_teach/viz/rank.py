@@ -96,10 +96,14 @@ def plot_low_rank_deblur(
 ):
     """Rank-r0 approximations of a kernel and the images deblurred with them.
 
+    Each approximation is the truncated SVD made a blur kernel again (negative lobes
+    clipped, unit sum) by :func:`defocus_teach.kernels.project_feasible`, as in the kernel
+    step.
+
     Parameters
     ----------
     rank : int or sequence of int
-        The rank(s) r0 kept by :func:`defocus_teach.kernels.low_rank`.
+        The rank(s) r0 kept by :func:`defocus_teach.kernels.project_feasible`.
     f : ndarray, 2-D
         The blurred image.
     sharp : ndarray, 2-D
@@ -135,7 +139,9 @@ def plot_low_rank_deblur(
     norm = np.linalg.norm(kernel)
     columns = []
     for value in ranks:
-        approx = _kernels.low_rank(kernel, int(value))
+        # The truncation has small negative lobes and does not sum to 1: deconvolve the
+        # nearest blur kernel of that rank, as P_Omega would give it (eq. (10)).
+        approx = _kernels.project_feasible(kernel, rank=int(value), symmetric=False)
         result = deconvolve(f, approx, lam=lam, max_iter=max_iter)
         columns.append((int(value), approx, result))
     single = len(ranks) == 1
