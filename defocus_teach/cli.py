@@ -201,7 +201,9 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> None:
         )
     except ValueError as exc:
         raise ValueError(f"cannot process '{source}': {exc}") from exc
-
+    status = getattr(result, "status", None)
+    if status:
+        say("layers: " + "; ".join(f"{j} {what}" for j, what in enumerate(status)))
     if maps_dir is not None:
         save_maps(result, maps_dir, force=args.force, say=say)
     write_image(target, result.image, out_dtype, force=args.force)
