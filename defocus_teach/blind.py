@@ -346,7 +346,8 @@ def blind_deconvolve(
     Parameters
     ----------
     f : ndarray
-        Blurred image in [0, 1], greyscale (H, W) or colour with ``channel_axis``.
+        Blurred image in [0, 1] (up to 0.1 outside, for noise; uint8 and uint16 are
+        converted), greyscale (H, W) or colour with ``channel_axis``.
     mask : ndarray of bool, optional
         The layer's region alpha_i (default: the whole image).
     kernel_size : int, optional
@@ -367,7 +368,7 @@ def blind_deconvolve(
     use_outliers : bool, optional
         Use the c term (default True).
     kernel_init : ndarray, optional
-        Initial kernel k(0).  Default: the disk sweep
+        Initial kernel k(0), nonnegative and summing to 1.  Default: the disk sweep
         :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
     callback : callable, optional
         Called after every outer iteration as ``callback(iteration, kernel, image)`` with the

@@ -262,7 +262,8 @@ def estimate_kernel(
     size : int, optional
         Odd side of the kernel support (default 31, the paper's).
     init : ndarray, optional
-        Initial kernel k(0) (padded to ``size``).  Default: a disk of radius size/4.
+        Initial kernel k(0), nonnegative and summing to 1 (padded to ``size``).  Default:
+        a disk of radius size/4.
     symmetric, low_rank : bool, optional
         Constraints of Omega to enforce (both on by default; off for the ablations).
     rank_ratio : float, optional

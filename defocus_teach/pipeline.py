@@ -98,59 +98,59 @@ def all_in_focus(
 ) -> AllInFocusResult:
     """Remove out-of-focus blur from a photograph with several depth layers.
 
-        Parameters
-        ----------
-        image : ndarray
-            Input photograph in [0, 1] (uint8 and uint16 are converted), greyscale (H, W) or
-            colour with ``channel_axis``; at least :data:`MIN_SIDE` (32) pixels on each side.
-        n_layers : int, optional
-            Number of layers, the in-focus one included, at most
-            :data:`~defocus_teach.segmentation.MAX_LAYERS` (6).  Default: chosen from the map.
-        channel_axis : int, optional
-            Colour axis.  Kernels are estimated on the luminance; every channel is deconvolved
-            with its layer's kernel.
-        defocus_map : ndarray, optional
-            Per-pixel blur radius (H, W); default
-            :func:`~defocus_teach.defocus_map.estimate_defocus_map` of the image.
-        masks : sequence of ndarray of bool, optional
-            Layer masks that partition the image, layer 0 in focus.  When given, the defocus
-            map is not needed for segmentation.
-        progress : bool or callable, optional
-            True prints one line per step on stderr; a callable receives each message.
-        defocus_estimator : callable, optional
-            Replaces :func:`~defocus_teach.defocus_map.estimate_defocus_map`: called as
-            ``defocus_estimator(grey_image)`` and must return an (H, W) map of blur radii in
-            pixels.
-        **solver_options
-            Passed to :func:`~defocus_teach.blind.blind_deconvolve` for every defocused layer (e.g.
-            ``n_iter``, ``lam1``, ``use_outliers``).
+    Parameters
+    ----------
+    image : ndarray
+        Input photograph in [0, 1] (uint8 and uint16 are converted), greyscale (H, W) or
+        colour with ``channel_axis``; at least :data:`MIN_SIDE` (32) pixels on each side.
+    n_layers : int, optional
+        Number of layers, the in-focus one included, at most
+        :data:`~defocus_teach.segmentation.MAX_LAYERS` (6).  Default: chosen from the map.
+    channel_axis : int, optional
+        Colour axis.  Kernels are estimated on the luminance; every channel is deconvolved
+        with its layer's kernel.
+    defocus_map : ndarray, optional
+        Per-pixel blur radius (H, W); default
+        :func:`~defocus_teach.defocus_map.estimate_defocus_map` of the image.
+    masks : sequence of ndarray of bool, optional
+        Layer masks that partition the image, layer 0 in focus.  When given, the defocus
+        map is not needed for segmentation.
+    progress : bool or callable, optional
+        True prints one line per step on stderr; a callable receives each message.
+    defocus_estimator : callable, optional
+        Replaces :func:`~defocus_teach.defocus_map.estimate_defocus_map`: called as
+        ``defocus_estimator(grey_image)`` and must return an (H, W) map of blur radii in
+        pixels.
+    **solver_options
+        Passed to :func:`~defocus_teach.blind.blind_deconvolve` for every defocused layer (e.g.
+        ``n_iter``, ``lam1``, ``use_outliers``).
 
-        Returns
-        -------
-        result : AllInFocusResult
-            ``.image``, ``.masks``, ``.kernels``, ``.defocus_map``, ``.layers`` and
-            ``.status``.
+    Returns
+    -------
+    result : AllInFocusResult
+        ``.image``, ``.masks``, ``.kernels``, ``.defocus_map``, ``.layers`` and
+        ``.status``.
 
-        Notes
-        -----
-        :math:`u_{aif} = \\sum_i \\alpha_i \\odot u_i` with :math:`u_0 = f`.  A layer too thin for
-        the disk sweep starts from the disk whose radius is the layer's median defocus.  An image
+    Notes
+    -----
+    :math:`u_{aif} = \\sum_i \\alpha_i \\odot u_i` with :math:`u_0 = f`.  A layer too thin for
+    the disk sweep starts from the disk whose radius is the layer's median defocus.  An image
     without edges, and a flat (constant) layer, carry no information about their blur: they
     are left as they are, and ``status`` says so.
 
-        References
-        ----------
-        .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
-               arXiv:1808.09166 (2018), section 3.2 and Fig. 5.
+    References
+    ----------
+    .. [1] Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+           arXiv:1808.09166 (2018), section 3.2 and Fig. 5.
 
-        Examples
-        --------
-        >>> from defocus_teach import all_in_focus, data
-        >>> scene = data.motorcycle_scene(scale=0.25)
-        >>> masks = [scene.masks[j] for j in scene.order]  # sharpest first
-        >>> result = all_in_focus(scene.blurred, masks=masks, n_iter=2)
-        >>> result.image.shape == scene.blurred.shape, len(result.kernels)
-        (True, 2)
+    Examples
+    --------
+    >>> from defocus_teach import all_in_focus, data
+    >>> scene = data.motorcycle_scene(scale=0.25)
+    >>> masks = [scene.masks[j] for j in scene.order]  # sharpest first
+    >>> result = all_in_focus(scene.blurred, masks=masks, n_iter=2)
+    >>> result.image.shape == scene.blurred.shape, len(result.kernels)
+    (True, 2)
     """
     image = as_float_image(image, "image", channel_axis=channel_axis)
     grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)

@@ -202,9 +202,11 @@ def deconvolve(
     Parameters
     ----------
     f : ndarray
-        Blurred image in [0, 1], greyscale (H, W) or colour with ``channel_axis``.
+        Blurred image in [0, 1] (up to 0.1 outside, for noise; uint8 and uint16 are
+        converted), greyscale (H, W) or colour with ``channel_axis``.
     kernel : ndarray, 2-D with odd sides
-        Point-spread function k (sum 1).
+        Point-spread function k: nonnegative, summing to 1 (within 1e-4; it is not
+        normalised for you).
     mask : ndarray of bool, optional
         Region alpha whose pixels are data (default: the whole image).  Outside it the
         result is filled in by the prior alone.
