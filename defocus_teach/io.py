@@ -158,12 +158,14 @@ def read_image(path) -> tuple[np.ndarray, ImageInfo]:
     >>> bool(np.abs(image - ramp).max() <= 0.5 / 65535)
     True
     """
-    fmt = image_format(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"'{path}' does not exist")
     if path.is_dir():
         raise IsADirectoryError(f"'{path}' is a directory, not an image file")
+    fmt = image_format(path)
     _check_signature(path, fmt)
     try:
         if fmt == "PNG":

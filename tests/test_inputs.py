@@ -27,6 +27,7 @@ from defocus_teach import (
     kernels,
     operators,
 )
+from defocus_teach import initial_disk_kernel as dt_initial_disk_kernel
 from defocus_teach import io as dio
 from defocus_teach.segmentation import MAX_LAYERS, choose_thresholds, segment_layers
 
@@ -280,3 +281,19 @@ def test_lzw_compressed_16_bit_tiff_is_read(tmp_path):
     image, info = dio.read_image(path)
     assert info.dtype == np.uint16 and info.is_color
     np.testing.assert_array_equal(np.round(image * 65535).astype(np.uint16), pixels)
+
+
+def test_a_directory_as_input_is_called_a_directory(tmp_path, capsys):
+    (tmp_path / "photos").mkdir()
+    assert cli.main([str(tmp_path / "photos"), "-o", str(tmp_path / "out.png")]) == 1
+    error = capsys.readouterr().err
+    assert "is a directory" in error and "unsupported file type" not in error
+
+
+def test_a_heavily_blurred_layer_with_a_small_kernel_size_is_swept_within_the_size():
+    blurred = operators.blur(skdata.camera()[:128, :128] / 255.0, kernels.disk(6))
+    radius, kernel = dt_initial_disk_kernel(blurred, size=9)
+    assert radius <= 4 and kernel.shape == (9, 9)
+    with pytest.raises(ValueError) as info:
+        dt_initial_disk_kernel(blurred, radii=[2, 6], size=9)
+    assert "radii" in str(info.value) and "size" in str(info.value)
