@@ -13,11 +13,12 @@ writes (for every assignment, or only the ones named)::
     OUTDIR/tests/test_<name>.py       the autograder's tests
 
 Students edit ``student/<module>.py`` and run ``python -m pytest`` in OUTDIR (with
-``defocus-teach`` installed).  The files are copied from this installed package, which holds
-no reference solution (those live in the repository's ``tests/assignment_solutions/``).  The
-tool then checks what it wrote with :func:`check_student_copy`: the folder holds exactly the
-files above, and every function the student must write is still a stub, so a starter that an
-instructor filled in by mistake is never handed out.
+``defocus-teach`` installed from its repository: ``INSTALL_COMMAND``).  The files are copied
+from this installed package, which holds no reference solution (those live in the
+repository's ``tests/assignment_solutions/``).  The tool then checks what it wrote with
+:func:`check_student_copy`: the folder holds exactly the files above, and every function the
+student must write is still a stub, so a starter that an instructor filled in by mistake is
+never handed out.
 
 Examples
 --------
@@ -44,7 +45,24 @@ from pathlib import Path
 
 from . import ASSIGNMENTS, ENV_VAR
 
-__all__ = ["make_student", "check_student_copy", "stub_problems", "main"]
+__all__ = [
+    "make_student",
+    "check_student_copy",
+    "stub_problems",
+    "main",
+    "REPOSITORY_URL",
+    "INSTALL_COMMAND",
+]
+
+#: The repository of the project, as ``_config.yml`` of the book names it (``repository:
+#: url:``; ``tests/test_install_instructions.py`` checks that the two agree).  The package is
+#: not on PyPI: students install it from here.
+REPOSITORY_URL = "https://github.com/defocus-teach/defocus-teach"
+
+#: How a student installs the package and the test runner, said in this one place: the README
+#: written by :func:`make_student` uses it, the instructors' page of the book repeats it (a
+#: test checks that it does).
+INSTALL_COMMAND = f'pip install "defocus-teach @ git+{REPOSITORY_URL}" pytest'
 
 _HERE = Path(__file__).resolve().parent
 _PACKAGE = "student"
@@ -83,7 +101,7 @@ def _readme(names: Sequence[str]) -> str:
         "out-of-focus blur from a single image* (arXiv:1808.09166), by your own code. Its",
         "chapter in the defocus-teach book states the task, the maths and the grading.",
         "",
-        "Setup: `pip install defocus-teach pytest` (Python >= 3.10).",
+        f"Setup (Python >= 3.10, with git): `{INSTALL_COMMAND}`.",
         "",
         "Write your code in the files of `student/`, in place of the",
         "`raise NotImplementedError` lines; keep the names, signatures and docstrings.",
