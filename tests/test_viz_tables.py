@@ -12,9 +12,14 @@ from defocus_teach.viz import benchmark as figures
 def test_table_html_escapes_cells_and_stacks_tuples():
     table = viz.Table(["a<b", "value"], [["x & y", ("1.0", "0.5")]], caption="c")
     html = table._repr_html_()
-    assert "<th>a&lt;b</th>" in html and "<td>x &amp; y</td>" in html
-    assert '<td>1.0<br><span class="dt-sub">0.5</span></td>' in html
+    assert '<th class="dt-text">a&lt;b</th>' in html  # words: left-aligned
+    assert '<td class="dt-text">x &amp; y</td>' in html
+    assert '<td>1.0<br><span class="dt-sub">0.5</span></td>' in html  # numbers: right
     assert "<caption>c</caption>" in html and 'class="dt-table"' in html
+
+
+def test_table_headers_may_wrap_after_underscores():
+    assert "<th>no_<wbr>symmetry</th>" in viz.Table(["no_symmetry"], [["1.0"]])._repr_html_()
 
 
 def test_table_text_lines_up_columns():

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
@@ -671,6 +672,15 @@ def glue(name: str, value):
     return value
 
 
+#: A cell that is a number, a signed difference, a percentage or a count "a / b / c".
+_NUMBER = re.compile(r"|[-+]?[\d.,]+(e[-+]?\d+)?( ?%)?( / [-+]?[\d.,]+)*")
+
+
+def _breakable(title: str) -> str:
+    """A header, HTML-escaped, that may wrap after an underscore (``no_<wbr>symmetry``)."""
+    return html.escape(title).replace("_", "_<wbr>")
+
+
 class Table:
     """A small table that a notebook and the book show as HTML, and a terminal as text.
 
@@ -717,10 +727,27 @@ class Table:
         first, *rest = (html.escape(str(part)) for part in parts)
         return "<br>".join([first] + [f'<span class="dt-sub">{part}</span>' for part in rest])
 
+    def _text_columns(self) -> list[bool]:
+        """Columns that hold words rather than numbers (shown left-aligned)."""
+
+        def numeric(cell) -> bool:
+            parts = cell if isinstance(cell, tuple) else (cell,)
+            return all(_NUMBER.fullmatch(str(part).strip()) for part in parts)
+
+        return [not all(numeric(row[i]) for row in self.rows) for i in range(len(self.header))]
+
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(title)}</th>" for title in self.header)
+        text = self._text_columns()
+        left = [' class="dt-text"' if t else "" for t in text]
+        head = "".join(
+            f"<th{c}>{_breakable(title)}</th>" for c, title in zip(left, self.header, strict=True)
+        )
         body = "".join(
-            "<tr>" + "".join(f"<td>{self._html_cell(cell)}</td>" for cell in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td{c}>{self._html_cell(cell)}</td>" for c, cell in zip(left, row, strict=True)
+            )
+            + "</tr>"
             for row in self.rows
         )
         caption = "" if self.caption is None else f"<caption>{html.escape(self.caption)}</caption>"

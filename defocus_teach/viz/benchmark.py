@@ -9,8 +9,8 @@ in :mod:`defocus_teach.benchmark`, which re-exports the four figure functions.
 * :func:`plot_scene_results`: the gains of every method on one scene;
 * :func:`plot_kernel_errors`: kernel error against the true radius, per kernel family.
 
-The tables are :class:`~defocus_teach.viz.Table` objects, shown as HTML in a notebook and in
-the book (the same numbers as :func:`defocus_teach.benchmark.summary_markdown`, whose
+The tables are :class:`~defocus_teach.viz._common.Table` objects, shown as HTML in a notebook
+and in the book (the same numbers as :func:`defocus_teach.benchmark.summary_markdown`, whose
 Markdown tables the book cannot render):
 
 * :func:`method_table`: mean and worst value of every metric, per method;
@@ -48,6 +48,7 @@ __all__ = [
     "claim_verdict",
     "claims_table",
     "scene_table",
+    "TIE_DB",
 ]
 
 #: Columns of :func:`method_table`: title, row key (or "kernel_error"), decimals.
@@ -376,13 +377,16 @@ def paired_table(rows: Sequence[dict]) -> Table:
     return Table(header, table, caption=caption)
 
 
-def group_table(rows: Sequence[dict]) -> Table:
+def group_table(rows: Sequence[dict], methods: Sequence[str] | None = None) -> Table:
     """Mean PSNR on the defocused layers per scene group (dB), one column per method.
 
     Parameters
     ----------
     rows : sequence of dict
         Benchmark rows.
+    methods : sequence of str, optional
+        The columns (default every method of the rows; ten columns are too many for a phone,
+        or for the book's page).
 
     Returns
     -------
@@ -397,7 +401,7 @@ def group_table(rows: Sequence[dict]) -> Table:
     >>> group_table(rows).rows[0]
     ['all scenes', '1', '25.00']
     """
-    methods = methods_in_order(rows)
+    methods = methods_in_order(rows) if methods is None else list(methods)
     table = []
     for group, predicate in GROUPS.items():
         members = [row for row in rows if predicate(row)]
