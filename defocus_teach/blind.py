@@ -411,10 +411,12 @@ def blind_deconvolve(
        :math:`\\Lambda = \\exp(-500 |r|)`, :math:`r = \\alpha \\odot (k \\otimes u - f)`, are
        fixed; from the second on, :math:`c = \\mathrm{Th}(r; \\sqrt{2\\lambda_3\\Lambda})`.
 
-    Defaults [DEVIATION, measured on synthetic scenes]: lam1 is 0.03 times the noise level
-    (the paper's 0.005 over-smooths); lam2 = 0.01 s(k0) N_alpha Var_alpha(f), which scales
-    with the data term (the paper's formula is 100 to 1000 times too large on [0, 1] images
-    and flattens the kernel).  ``preset="paper"`` restores the paper's values.
+    Defaults [DEVIATION, measured on synthetic scenes]: lam1 is 0.03 times the noise level (the
+    paper's 0.005 over-smooths); lam2 = 0.01 s(k0) N_alpha Var_alpha(f), which scales with the
+    data term (the paper's formula is 100 to 1000 times too large on [0, 1] images and flattens
+    the kernel).  ``preset="paper"`` restores the paper's values.  For these and the package's
+    other departures, each with its measurement, see the book's chapter *Where we depart from
+    the paper*.
 
     The loop runs on the luminance of the layer's bounding box.  A final u-step of
     ``final_iter`` iterations then deconvolves every channel with the estimated kernel:

@@ -100,7 +100,9 @@ def outlier_weights(
     The paper prints :math:`e^{-500 (\\alpha \\odot (k \\otimes u) - f)}` without the absolute
     value, which would make the weight explode for negative residuals; we use the absolute
     residual, so that residuals of both signs count alike.  A large residual gives a small
-    weight, hence a low threshold: such pixels are likely outliers and are absorbed by c.
+    weight, hence a low threshold: such pixels are likely outliers and are absorbed by c.  For
+    this and the other readings of the paper's c-step, see the book's chapter *Where we depart
+    from the paper*.
 
     Examples
     --------
@@ -154,7 +156,7 @@ def outlier_term(
 
     .. math::
 
-        \\min_c \\tfrac12 \\|r - c\\|^2 + \\lambda_3 \\sum_r \\Lambda[r]\\, [c[r] \\ne 0]
+        \\min_c \\tfrac12 \\|r - c\\|^2 + \\lambda_3 \\sum_x \\Lambda(x)\\, [c(x) \\ne 0]
 
     separates per pixel, and its exact minimiser keeps :math:`r` where
     :math:`|r| > \\sqrt{2 \\lambda_3 \\Lambda}` ("hard_sqrt").  The paper writes the
@@ -163,7 +165,8 @@ def outlier_term(
     writes while calling it l0.  With :math:`\\lambda_3 = 0.01` and
     :math:`\\Lambda = e^{-500|r|}` the cut-offs are :math:`|r| > 0.0104` ("hard_sqrt") and
     0.0027 ("hard_paper"): at noise level 0.005 the paper's rule would put 59% of the
-    pure-noise pixels into c, the exact one 4%.
+    pure-noise pixels into c, the exact one 4% (see the book's chapter *Where we depart from
+    the paper*).
 
     Examples
     --------

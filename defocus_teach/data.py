@@ -171,10 +171,10 @@ def motorcycle_scene(
     Disparity d is inversely proportional to depth z (:math:`d = f_c b / z` for focal
     length :math:`f_c` and baseline b).  For a thin lens focused at depth :math:`z_f`, the
     blur-circle radius is proportional to :math:`|1/z - 1/z_f|`, hence to
-    :math:`|d - d_f|`.  Each layer j gets the median disparity :math:`d_j` of its pixels and
+    :math:`|d - d_f|`.  Each layer i gets the median disparity :math:`d_i` of its pixels and
     the radius
 
-    .. math:: R_j = R_{max} \\frac{|d_j - d_f|}{\\max_i |d_i - d_f|},
+    .. math:: R_i = R_{max} \\frac{|d_i - d_f|}{\\max_j |d_j - d_f|},
 
     with an anti-aliased pillbox kernel :func:`defocus_teach.kernels.disk` of that radius.
     Layers are found by multi-level Otsu thresholds on the disparity and cleaned

@@ -111,18 +111,18 @@ def disk_calibration(
 
     Notes
     -----
-    An anti-aliased circle of contrast 1 is blurred by ``kernels.disk(R)`` for R in 0, 1,
-    1.5, ..., 3.5, 4, 5, ..., ``max_blur`` (symmetric boundary), and the median estimate
-    over its Canny edges is recorded.  A circle averages over edge orientations and
-    sub-pixel positions.  The reading is not proportional to R: a sharp edge already
-    reads about 0.45 px (the pixel grid) and R = 1 reads 0.77; from R = 4 on the reading
-    is about R - 0.5 to R - 1, because the estimator sees the curvature of the edge
-    profile at its steepest point, and a disk-blurred edge has a half-ellipse profile,
-    not a Gaussian one.  The textbook rules R = 2 sigma (equal second moments) and
-    R = sigma sqrt(8 / pi) (equal slopes) would overstate large radii by 60-100 % here,
-    hence the table.  It is computed once per parameter set (``functools.cache``, about
-    0.1 s) and read with linear interpolation; readings below the sharp-edge value give
-    0, above the table ``max_blur``.
+    An anti-aliased circle of contrast 1 is blurred by ``kernels.disk(R)`` for R in 0, 1, 1.5,
+    ..., 3.5, 4, 5, ..., ``max_blur`` (symmetric boundary), and the median estimate over its
+    Canny edges is recorded.  A circle averages over edge orientations and sub-pixel positions.
+    The reading is not proportional to R: a sharp edge already reads about 0.45 px (the pixel
+    grid) and R = 1 reads 0.77; from R = 4 on the reading is about R - 0.5 to R - 1, because
+    the estimator sees the curvature of the edge profile at its steepest point, and a
+    disk-blurred edge has a half-ellipse profile, not a Gaussian one.  The textbook rules R = 2
+    sigma (equal second moments) and R = sigma sqrt(8 / pi) (equal slopes) would overstate
+    large radii by about 50 to 90 % here (measured in the chapter "Defocus map and
+    segmentation"), hence the table.  It is computed once per parameter set
+    (``functools.cache``, about 0.1 s) and read with linear interpolation; readings below the
+    sharp-edge value give 0, above the table ``max_blur``.
 
     Examples
     --------
@@ -294,20 +294,22 @@ def estimate_defocus_map(
 
     .. math::
 
-        \\mathcal R = \\frac{|\\nabla f|}{|\\nabla (g_{\\sigma_0} * f)|}
+        \\rho = \\frac{|\\nabla f|}{|\\nabla (g_{\\sigma_0} \\otimes f)|}
         = \\sqrt{\\frac{\\sigma^2 + \\sigma_0^2}{\\sigma^2}}
         \\quad\\Longrightarrow\\quad
-        \\sigma = \\frac{\\sigma_0}{\\sqrt{\\mathcal R^2 - 1}}
+        \\sigma = \\frac{\\sigma_0}{\\sqrt{\\rho^2 - 1}}
 
-    does not depend on A [2]_.  Departures from [2]_:
+    does not depend on A [2]_.  The paper takes its map from another estimator (Xu, Quan & Ji
+    2017), whose details are not published; for this departure, see the book's chapter *Where
+    we depart from the paper*.  Departures from [2]_:
 
     * [DEVIATION] Both gradients are derivatives of Gaussian of width ``gradient_sigma``,
       not raw finite differences: this tames noise and the pixel grid.  The smoothing
       adds :math:`\\sigma_g^2` to the edge's variance, so the ratio gives
       :math:`\\sigma_{tot} = (\\sigma^2 + \\sigma_g^2)^{1/2}` (variances of successive
       Gaussian blurs add) and :math:`\\sigma = (\\sigma_{tot}^2 - \\sigma_g^2)^{1/2}`.
-    * The ratio is only valid for :math:`\\mathcal R > 1`; edges with
-      :math:`\\mathcal R \\le 1` (noise, or very strong blur) get ``max_blur``.
+    * The ratio is only valid for :math:`\\rho > 1`; edges with
+      :math:`\\rho \\le 1` (noise, or very strong blur) get ``max_blur``.
     * [DEVIATION] The Gaussian sigma is converted to a disk radius with
       :func:`disk_calibration`, a table measured on disk-blurred edges.
     * [DEVIATION] The sparse estimates are cleaned by a median over edge pixels, where
@@ -316,7 +318,8 @@ def estimate_defocus_map(
       :math:`d = GF(f, E\\hat d) / GF(f, E)` (He, Sun & Tang 2013), computed at box radii
       r, 2r, 4r, ... and blended from coarse to fine: a window is trusted in proportion to
       its edge weight GF(f, E), up to 0.02.  Zhuo & Sim solve
-      :math:`(L + \\lambda D) d = \\lambda D \\hat d` with the matting Laplacian L of Levin,
+      :math:`(\\mathcal L + \\lambda D) d = \\lambda D \\hat d` with the matting Laplacian
+      :math:`\\mathcal L` of Levin,
       Lischinski & Weiss (2008); ``propagation="laplacian"`` does that (:math:`\\lambda` =
       0.1, :math:`\\varepsilon` = 1e-5) on a grid downsampled to at most 256 px a side.
 

@@ -184,7 +184,8 @@ class SplineFramelet:
 
     Notes
     -----
-    The 1-D taps (:data:`SPLINE_TAPS`) are applied as convolutions, like the blur k * u:
+    The 1-D taps (:data:`SPLINE_TAPS`) are applied as convolutions, like the blur
+    :math:`k \\otimes u`:
 
     .. math::
 
@@ -195,7 +196,8 @@ class SplineFramelet:
     :math:`|\\hat h_0|^2 + |\\hat h_1|^2 + |\\hat h_2|^2 = 1`, so the 9 tensor products
     :math:`h_i h_j^T` form a tight frame.  Level :math:`l` filters the level :math:`l-1`
     low-pass band with the taps dilated by :math:`2^{l-1}`; the result is a tight frame for
-    every L, :math:`W^T W = I`.  This is the W of the prior :math:`\\lambda_1 \\|W u\\|_1`
+    any number of levels, :math:`W^T W = I`.  This is the W of the prior
+    :math:`\\lambda_1 \\|W_h u\\|_1`, with :math:`W_h` its high-pass bands
     (symbol W, paper section 3.1) [1]_.
 
     Analysis and synthesis use 12 and 6 separable 3-tap passes per level (shared row

@@ -73,10 +73,11 @@ def default_lam2(f: np.ndarray, mask: np.ndarray, initial_kernel: np.ndarray) ->
 
     Notes
     -----
-    The paper's formula :func:`paper_lam2` has no workable scale on [0, 1] images: it is
-    100 to 1000 times too large, and negative for kernels smaller than about 2 px.  This
-    rule keeps its monotone dependence on the blur size through s(k0) and scales with the
-    size of the data term, N_alpha Var_alpha(f) [DEVIATION].
+    The paper's formula :func:`paper_lam2` has no workable scale on [0, 1] images: it is 100 to
+    1000 times too large, and negative for kernels smaller than about 2 px.  This rule keeps
+    its monotone dependence on the blur size through s(k0) and scales with the size of the data
+    term, N_alpha Var_alpha(f) [DEVIATION; see the book's chapter *Where we depart from the
+    paper*].
 
     Examples
     --------
@@ -291,7 +292,8 @@ def estimate_kernel(
         + \\lambda_2 \\|k\\|_F^2
 
     over :math:`k \\in \\Omega` by Alg. 1 of the paper with two changes [DEVIATION]:
-    the step is 1/L, where L is the largest curvature along sum-zero directions, and FISTA
+    the step is :math:`1/\\gamma`, where :math:`\\gamma` is the largest curvature along
+    sum-zero directions (the Lipschitz constant of the gradient), and FISTA
     momentum with adaptive restart speeds it up (the paper's step rule shrinks factorially
     and freezes after a few steps).  The gradient is
     :math:`g(k)(s) = \\sum_x r(x)\\, u(x - s) + 2 \\lambda_2 k(s)` with the residual

@@ -282,7 +282,8 @@ def initial_disk_kernel(
     is minimised over R.  Unlike the re-blur residual of the paper, this score has no
     trivial minimiser at the smallest disk: with the sharp image integrated out, a disk that
     is too small is charged, through :math:`\\log V_R`, for high-frequency power that the data
-    lack (Levin et al. 2009).
+    lack (Levin et al. 2009).  For the measurement behind this departure from the paper,
+    see the book's chapter *Where we depart from the paper*.
 
     References
     ----------

@@ -149,8 +149,8 @@ def blur(image: np.ndarray, kernel: np.ndarray, boundary: str = "symmetric") -> 
 
     Notes
     -----
-    :math:`(k * u)(x) = \\sum_s k(s)\\, u(x - s)`, evaluated with ``scipy.fft`` on a grid large
-    enough that nothing wraps (except for "periodic", which wraps by definition).
+    :math:`(k \\otimes u)(x) = \\sum_s k(s)\\, u(x - s)`, evaluated with ``scipy.fft`` on a
+    grid large enough that nothing wraps (except for "periodic", which wraps by definition).
 
     Examples
     --------

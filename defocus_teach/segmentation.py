@@ -257,8 +257,9 @@ def segment_layers(
 
     Notes
     -----
-    With :math:`t_0 = 0 < t_1 < \\dots < t_{L} < t_{L+1} = \\infty`, the masks are
-    :math:`\\alpha_k = [t_k \\le d < t_{k+1}]`, so :math:`\\sum_k \\alpha_k = 1` as eq. (1)
+    With :math:`t_0 = 0 < t_1 < \\dots < t_{L} < t_{L+1} = \\infty` and the map
+    :math:`R(x)`, the masks are :math:`\\alpha_i = [t_i \\le R < t_{i+1}]`,
+    :math:`i = 0, \\dots, L`, so :math:`\\sum_i \\alpha_i = 1` as eq. (1)
     of [1]_ requires.  Then every connected piece (4-connectivity) of a layer with fewer
     than ``min_size`` pixels is removed and its pixels take the label of the nearest
     remaining pixel (:func:`scipy.ndimage.distance_transform_edt`), so the result is still

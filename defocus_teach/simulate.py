@@ -143,19 +143,21 @@ def layered_defocus(
     -----
     The paper's model (1) is the hard-mask sum
 
-    .. math:: f = \\sum_j \\alpha_j \\odot (k_j \\otimes u_j) + n .
+    .. math:: f = \\sum_{i=0}^{L} \\alpha_i \\odot (k_i \\otimes u_i) + n .
 
     A defocused occluder, however, spreads its own colour over the layer behind it and
     hides that layer with a blurred, semi-transparent silhouette.  We therefore composite
-    with premultiplied alpha from back to front, as a camera would record the scene, with
-    :math:`u_j = u` for every layer, :math:`a_j = 1[\\text{labels} = j]` for the front layers
-    and :math:`a_1 = 1` everywhere for the back layer:
+    with premultiplied alpha from back to front, as a camera would record the scene.  With
+    the layers listed from the back as :math:`i_0, i_1, \\dots, i_L` (``order``),
+    :math:`u_i = u` for every layer, the coverage :math:`a_i = 1[\\text{labels} = i]` of a
+    front layer and :math:`a_{i_0} = 1` everywhere for the back layer:
 
     .. math::
 
-        C_1 = k_1 \\otimes u, \\qquad
-        C_j = C_{j-1} \\odot (1 - k_j \\otimes a_j) + k_j \\otimes (a_j \\odot u),
-        \\qquad f = C_J + n .
+        C_0 &= k_{i_0} \\otimes u , \\\\
+        C_m &= C_{m-1} \\odot (1 - k_{i_m} \\otimes a_{i_m})
+               + k_{i_m} \\otimes (a_{i_m} \\odot u) , \\quad m = 1, \\dots, L , \\\\
+        f &= C_L + n .
 
     Away from the occlusion boundaries (farther than the kernel's radius) this equals
     model (1) exactly; in a band of about the blur radius around them it differs, and that
@@ -306,7 +308,7 @@ def perturb_mask(mask: np.ndarray, pixels: int) -> np.ndarray:
     Morphological dilation/erosion by :func:`skimage.morphology.disk` of radius
     ``abs(pixels)``.  Pixels outside the image do not take part (``mode="ignore"``), so an
     erosion does not eat the mask away from the image edge.  The difference
-    ``perturbed ^ mask`` is the erroneous region :math:`\\Delta\\alpha` of the paper's
+    ``perturbed ^ mask`` is the erroneous region :math:`\\delta\\alpha` of the paper's
     eq. (5), where the outlier term c should act; perturbing a true mask thus tests c.
 
     Examples

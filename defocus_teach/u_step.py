@@ -73,7 +73,8 @@ def default_lam1(f: np.ndarray, mask: np.ndarray | None = None) -> float:
     one noise level.  At noise levels 0.002 to 0.01 the rule gives 6e-5 to 3e-4; the
     paper's 0.005 (section 4.1) is 17 to 80 times larger and over-smooths [0, 1] images;
     it stays available as :data:`PAPER_LAM1` and as ``preset="paper"`` of
-    :func:`~defocus_teach.blind.blind_deconvolve`.
+    :func:`~defocus_teach.blind.blind_deconvolve`.  For the measurement behind this
+    departure, see the book's chapter *Where we depart from the paper*.
 
     Examples
     --------
@@ -250,8 +251,8 @@ def deconvolve(
 
     where :math:`W_h` is the high-pass part of the frame (the low-pass band is not
     penalised).  The paper's eq. (8) omits the 1/2 of its model (7); we keep it in every
-    sub-problem, so our lam1 is half of the paper's.  ADMM with the splits z = k * u and
-    d = W u (scaled duals b1, b2):
+    sub-problem, so our lam1 is half of the paper's.  ADMM with the splits
+    :math:`z = k \\otimes u` and :math:`d = W u` (scaled duals b1, b2):
 
     .. math::
 
@@ -263,7 +264,8 @@ def deconvolve(
 
     The first solve is diagonal under the FFT because :math:`W^T W = I`.  The image sits in a
     periodic grid with a masked margin of at least the kernel radius, which is the exact
-    "unknown boundary" formulation of Almeida & Figueiredo [2]_.
+    "unknown boundary" formulation of Almeida & Figueiredo [2]_; the paper does not say how
+    it treats borders (see the book's chapter *Where we depart from the paper*).
 
     References
     ----------

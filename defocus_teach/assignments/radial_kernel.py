@@ -105,8 +105,8 @@ def radial_projection(kernel: np.ndarray, width: float = DEFAULT_WIDTH) -> np.nd
 
     .. math::
 
-        R_w = \\{k : \\rho(i, j) = \\rho(i', j') \\Rightarrow k[i, j] = k[i', j']\\},
-        \\qquad
+        R_w = \\{k : \\rho(i, j) = \\rho(i', j') \\Rightarrow k[i, j] = k[i', j']\\} ,
+
         \\Delta = \\{k : k \\ge 0, \\textstyle\\sum k = 1\\} .
 
     The result replaces the paper's :math:`P_\\Omega` (eq. (10)) through

@@ -35,12 +35,12 @@ class HaarFrame:
     Parameters
     ----------
     levels : int, optional
-        Number of levels L (>= 1), default 1.
+        Number of levels J (>= 1), default 1.
 
     Attributes
     ----------
     levels : int
-        L.
+        J.
     n_bands : int
         ``1 + 3 * levels``.
     required_multiple : int
@@ -48,7 +48,7 @@ class HaarFrame:
 
     Notes
     -----
-    Level :math:`l = 1, \\dots, L` uses the step :math:`s = 2^{l-1}` and the 1-D filters,
+    Level :math:`l = 1, \\dots, J` uses the step :math:`s = 2^{l-1}` and the 1-D filters,
     applied along one axis with periodic indices (:math:`n - s` taken modulo the length),
 
     .. math::
@@ -57,14 +57,14 @@ class HaarFrame:
         (h_1 x)[n] = \\tfrac12 (x[n] - x[n - s]) .
 
     Starting from :math:`a_0 = u`, level :math:`l` filters :math:`a_{l-1}` along axis 0
-    and axis 1 and keeps four images: the low-pass
-    :math:`a_l = h_0 \\otimes h_0\\, a_{l-1}` and three details, in this order:
-    :math:`h_0 \\otimes h_1` (differences along axis 1), :math:`h_1 \\otimes h_0`
-    (differences along axis 0) and :math:`h_1 \\otimes h_1`, where :math:`g \\otimes h`
-    means g along axis 0 and h along axis 1.
+    and axis 1 and keeps four images: the low-pass :math:`a_l = h_{00}\\, a_{l-1}` and
+    three details, in this order: :math:`h_{01}\\, a_{l-1}` (differences along axis 1),
+    :math:`h_{10}\\, a_{l-1}` (differences along axis 0) and :math:`h_{11}\\, a_{l-1}`,
+    where :math:`h_{ab}` applies :math:`h_a` along axis 0 and :math:`h_b` along axis 1
+    (:math:`\\otimes` is kept for convolution, as in the book).
 
-    ``analysis(u)`` stacks, in this order: band 0 = :math:`a_L`, the three details of
-    level L, those of level L - 1, ..., those of level 1 (coarse to fine, as the protocol
+    ``analysis(u)`` stacks, in this order: band 0 = :math:`a_J`, the three details of
+    level J, those of level J - 1, ..., those of level 1 (coarse to fine, as the protocol
     :class:`defocus_teach.framelet.TightFrame` asks).  ``synthesis`` is its adjoint
     :math:`W^T`; because :math:`h_0^T h_0 + h_1^T h_1 = I`, it is also a left inverse,
     :math:`W^T W = I`.

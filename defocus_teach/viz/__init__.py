@@ -17,7 +17,7 @@ module but ``benchmark`` is also available here (``viz.plot_kernel_lam2``).
 module               chapter
 ===================  =======================================================================
 ``_common``          shared helpers: image and kernel display, small multiples, sliders,
-                     measures (PSNR, IoU)
+                     measures (PSNR, IoU), numbers for the text (glue) and HTML tables
 ``layers``           "The layer model" (eq. (1))
 ``gaussian``         "Why a Gaussian kernel is not enough" (Fig. 3)
 ``rank``             "Kernel rank" (Fig. 4)
@@ -40,9 +40,11 @@ from ._common import (
     KERNEL_CMAP,
     LAYER_COLORS,
     MAX_WIDTH,
+    Table,
     as_values,
     book_style,
     float_slider,
+    glue,
     image_grid,
     int_slider,
     interactive_plot,
@@ -131,6 +133,8 @@ __all__ = [
     "layer_psnr",
     "log_slider",
     "mask_iou",
+    "glue",
+    "Table",
     "new_figure",
     "outline_region",
     "pad_kernels",

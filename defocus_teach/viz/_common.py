@@ -25,11 +25,17 @@ Sliders
 Measures
     :func:`psnr`, :func:`layer_psnr` and :func:`mask_iou`, used in the figures' titles and in
     the chapters.
+Numbers and tables in the text
+    :func:`glue` hands a computed number to the book's prose (myst-nb's ``glue``), so that no
+    measured number is typed by hand; :class:`Table` shows a small table as HTML in a
+    notebook and in the book.
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
@@ -66,6 +72,8 @@ __all__ = [
     "psnr",
     "layer_psnr",
     "mask_iou",
+    "glue",
+    "Table",
 ]
 
 #: The colormap of every image (intensity 0 is black and 1 is white).
@@ -623,3 +631,140 @@ def mask_iou(estimated: np.ndarray, true: np.ndarray) -> float:
     estimated, true = np.asarray(estimated, dtype=bool), np.asarray(true, dtype=bool)
     union = np.count_nonzero(estimated | true)
     return float(np.count_nonzero(estimated & true) / union) if union else 1.0
+
+
+def glue(name: str, value):
+    """Hand a computed value to the book's text, without showing it in the cell's output.
+
+    The book's prose and captions quote measured numbers with myst-nb's role, e.g.
+    ``{glue:text}`gain:.1f``` for the value glued as ``"gain"``, so that the text always
+    agrees with the run.  Numpy scalars are stored as plain Python numbers, whose text a
+    format spec such as ``.1f`` can read (numpy 2 shows them as ``np.float64(...)``).  Where
+    myst-nb is not installed (Colab) the value is only returned.
+
+    Parameters
+    ----------
+    name : str
+        The key used in the text; unique within a chapter.
+    value : object
+        Usually a number or a short string.
+
+    Returns
+    -------
+    value : object
+        The value (a numpy scalar converted to a Python number), so that a cell can glue and
+        keep a result in one line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.viz import glue
+    >>> glue("half", np.float64(0.5))
+    0.5
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # the book's tools are not installed: nothing to hand over
+        return value
+    myst_glue(name, value, display=False)
+    return value
+
+
+#: A cell that is a number, a signed difference, a percentage or a count "a / b / c".
+_NUMBER = re.compile(r"|[-+]?[\d.,]+(e[-+]?\d+)?( ?%)?( / [-+]?[\d.,]+)*")
+
+
+def _breakable(title: str) -> str:
+    """A header, HTML-escaped, that may wrap after an underscore (``no_<wbr>symmetry``)."""
+    return html.escape(title).replace("_", "_<wbr>")
+
+
+class Table:
+    """A small table that a notebook and the book show as HTML, and a terminal as text.
+
+    myst-nb renders an ``IPython.display.Markdown`` output as CommonMark, which has no
+    tables, so the book's tables are HTML.  A cell is a string, or a tuple of strings shown
+    on separate lines within the cell (the first as the value, the others smaller, e.g. a
+    mean above its worst case).
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles.
+    rows : sequence of sequence
+        One sequence of cells per row, as many as ``header``.
+    caption : str, optional
+        Shown above the table.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz import Table
+    >>> table = Table(["method", "PSNR"], [["full", ("25.2", "18.0")]], caption="Mean, worst")
+    >>> print(table)
+    Mean, worst
+    method  PSNR
+    full    25.2 / 18.0
+    >>> '<td>25.2<br><span class="dt-sub">18.0</span></td>' in table._repr_html_()
+    True
+    """
+
+    def __init__(self, header, rows, caption: str | None = None):
+        self.header = [str(title) for title in header]
+        self.rows = [list(row) for row in rows]
+        for row in self.rows:
+            if len(row) != len(self.header):
+                raise ValueError(
+                    f"every row must have {len(self.header)} cells (one per header entry), "
+                    f"got {len(row)}: {row!r}"
+                )
+        self.caption = caption
+
+    @staticmethod
+    def _html_cell(cell) -> str:
+        parts = cell if isinstance(cell, tuple) else (cell,)
+        first, *rest = (html.escape(str(part)) for part in parts)
+        return "<br>".join([first] + [f'<span class="dt-sub">{part}</span>' for part in rest])
+
+    def _text_columns(self) -> list[bool]:
+        """Columns that hold words rather than numbers (shown left-aligned)."""
+
+        def numeric(cell) -> bool:
+            parts = cell if isinstance(cell, tuple) else (cell,)
+            return all(_NUMBER.fullmatch(str(part).strip()) for part in parts)
+
+        return [not all(numeric(row[i]) for row in self.rows) for i in range(len(self.header))]
+
+    def _repr_html_(self) -> str:
+        text = self._text_columns()
+        left = [' class="dt-text"' if t else "" for t in text]
+        head = "".join(
+            f"<th{c}>{_breakable(title)}</th>" for c, title in zip(left, self.header, strict=True)
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f"<td{c}>{self._html_cell(cell)}</td>" for c, cell in zip(left, row, strict=True)
+            )
+            + "</tr>"
+            for row in self.rows
+        )
+        caption = "" if self.caption is None else f"<caption>{html.escape(self.caption)}</caption>"
+        return (
+            f'<div class="dt-table-wrap"><table class="dt-table">{caption}'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
+    def __repr__(self) -> str:
+        def text(cell):
+            return " / ".join(cell) if isinstance(cell, tuple) else str(cell)
+
+        lines = [self.header] + [[text(cell) for cell in row] for row in self.rows]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.header))]
+        out = [] if self.caption is None else [self.caption]
+        out += [
+            "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+            for line in lines
+        ]
+        return "\n".join(out)

@@ -1,13 +1,23 @@
-"""Figures of the chapter "Does it work? Measured": the benchmark's scenes and results.
+"""Figures and tables of the chapter "Does it work? Measured": the benchmark's results.
 
 The figures read benchmark rows (:func:`defocus_teach.benchmark.load_results`) or rebuild
 scenes (:func:`defocus_teach.benchmark.make_scene`, nothing is solved); the computation lives
-in :mod:`defocus_teach.benchmark`, which re-exports these four functions.
+in :mod:`defocus_teach.benchmark`, which re-exports the four figure functions.
 
 * :func:`summary_figure`: per-scene PSNR gains over the input and kernel errors, per method;
 * :func:`plot_scenes`: small multiples of scenes, observed image over layers and masks;
 * :func:`plot_scene_results`: the gains of every method on one scene;
 * :func:`plot_kernel_errors`: kernel error against the true radius, per kernel family.
+
+The tables are :class:`~defocus_teach.viz._common.Table` objects, shown as HTML in a notebook
+and in the book (the same numbers as :func:`defocus_teach.benchmark.summary_markdown`, whose
+Markdown tables the book cannot render):
+
+* :func:`method_table`: mean and worst value of every metric, per method;
+* :func:`paired_table`: the full method minus every other method, scene by scene;
+* :func:`group_table`: mean PSNR on the defocused layers per scene group;
+* :func:`claims_table` with :func:`claim_verdict`: one row per claim of the paper;
+* :func:`scene_table`: the full method's gain, gap to the oracle and kernel errors per scene.
 """
 
 from __future__ import annotations
@@ -17,11 +27,42 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..benchmark.report import mean_kernel_error, methods_in_order, paired_differences
+from ..benchmark.report import (
+    GROUPS,
+    mean_kernel_error,
+    methods_in_order,
+    paired_differences,
+    summarize,
+)
 from ..benchmark.scenes import BAND_WIDTH, SceneSpec, make_scene
-from ._common import book_style, new_figure, show_image
+from ._common import Table, book_style, new_figure, show_image
 
-__all__ = ["summary_figure", "plot_scenes", "plot_scene_results", "plot_kernel_errors"]
+__all__ = [
+    "summary_figure",
+    "plot_scenes",
+    "plot_scene_results",
+    "plot_kernel_errors",
+    "method_table",
+    "paired_table",
+    "group_table",
+    "claim_verdict",
+    "claims_table",
+    "scene_table",
+    "TIE_DB",
+]
+
+#: Columns of :func:`method_table`: title, row key (or "kernel_error"), decimals.
+_METHOD_COLUMNS = (
+    ("PSNR, whole image", "psnr", 2),
+    ("PSNR, defocused", "defocused_psnr", 2),
+    ("SSIM, defocused", "defocused_ssim", 3),
+    ("PSNR, band", "band_psnr", 2),
+    ("SSIM, band", "band_ssim", 3),
+    ("kernel error", "kernel_error", 3),
+    ("seconds", "seconds", 1),
+)
+#: A paired difference within this many dB of zero counts as a tie.
+TIE_DB = 0.1
 
 
 def summary_figure(rows: Sequence[dict]):
@@ -228,3 +269,253 @@ def plot_kernel_errors(rows: Sequence[dict], methods: Sequence[str] = ("full", "
         return fig
 
     return draw()
+
+
+def _number(value: float, digits: int) -> str:
+    return "" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def method_table(rows: Sequence[dict]) -> Table:
+    """Mean and worst value over the scenes of every metric, one row per method.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows.
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        Each cell holds the mean and, below it, the worst value over the scenes (lowest PSNR
+        and SSIM, highest kernel error and time).  The kernel error of a scene is the mean
+        over its defocused layers; its median over the scenes is a column of its own, as a
+        few failed kernels dominate the mean.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import method_table
+    >>> rows = [{"method": "full", "scene": s, "psnr": p, "defocused_psnr": p,
+    ...          "defocused_ssim": 0.5, "band_psnr": p, "band_ssim": 0.5, "seconds": 2.0,
+    ...          "kernel_error1": 0.1, "kernel_error2": float("nan")}
+    ...         for s, p in (("a", 20.0), ("b", 30.0))]
+    >>> method_table(rows).rows[0][:2]
+    ['full', ('25.00', '20.00')]
+    """
+    summaries = {key: summarize(rows, key) for _, key, _ in _METHOD_COLUMNS}
+    header = ["method"] + [title for title, _, _ in _METHOD_COLUMNS]
+    header.insert(-1, "kernel error, median")
+    table = []
+    for method in methods_in_order(rows):
+        cells = []
+        for _, key, digits in _METHOD_COLUMNS:
+            mean, worst, _ = summaries[key][method]
+            cells.append(
+                "" if math.isnan(mean) else (_number(mean, digits), _number(worst, digits))
+            )
+        errors = [mean_kernel_error(r) for r in rows if r["method"] == method]
+        errors = [e for e in errors if not math.isnan(e)]
+        cells.insert(-1, _number(float(np.median(errors)), 3) if errors else "")
+        table.append([method, *cells])
+    scenes = len({row["scene"] for row in rows})
+    caption = (
+        f"Mean over the {scenes} scenes, and below it the worst scene. PSNR in dB; band: "
+        f"pixels within {BAND_WIDTH} px of a true layer boundary; kernel error: relative "
+        "Frobenius error, mean over a scene's defocused layers; seconds: wall time."
+    )
+    return Table(header, table, caption=caption)
+
+
+def _paired_with_scenes(rows, column, reference="full"):
+    """method -> (scenes, reference - method), in the order of the reference's rows."""
+    table = {(row["method"], row["scene"]): row[column] for row in rows}
+    scenes = [row["scene"] for row in rows if row["method"] == reference]
+    paired = {}
+    for method in methods_in_order(rows):
+        if method != reference:
+            common = [s for s in scenes if (method, s) in table]
+            values = np.array([table[reference, s] - table[method, s] for s in common])
+            paired[method] = (common, values)
+    return paired
+
+
+def paired_table(rows: Sequence[dict]) -> Table:
+    """The full method minus every other method, scene by scene: mean, worst and where.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows.
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        Per method: the mean and the smallest (worst) paired difference of the PSNR on the
+        defocused layers and in the band, in dB (positive: the full method is better), and
+        the scene of the worst difference on the defocused layers.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import paired_table
+    >>> rows = [{"method": m, "scene": "s", "defocused_psnr": p, "band_psnr": p}
+    ...         for m, p in (("full", 25.0), ("input", 21.5))]
+    >>> paired_table(rows).rows
+    [['input', ('+3.50', '+3.50'), ('+3.50', '+3.50'), 's']]
+    """
+    band = paired_differences(rows, "band_psnr")
+    table = []
+    for method, (scenes, values) in _paired_with_scenes(rows, "defocused_psnr").items():
+        if values.size:
+            worst = int(np.argmin(values))
+            layers = (f"{values.mean():+.2f}", f"{values.min():+.2f}")
+            in_band = (f"{band[method].mean():+.2f}", f"{band[method].min():+.2f}")
+            table.append([method, layers, in_band, scenes[worst]])
+    caption = (
+        "Full method minus each method, per scene (dB; positive: the full method is "
+        "better): the mean, and below it the worst (smallest) difference."
+    )
+    header = ["method", "PSNR, defocused", "PSNR, band", "worst scene (defocused)"]
+    return Table(header, table, caption=caption)
+
+
+def group_table(rows: Sequence[dict], methods: Sequence[str] | None = None) -> Table:
+    """Mean PSNR on the defocused layers per scene group (dB), one column per method.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows.
+    methods : sequence of str, optional
+        The columns (default every method of the rows; ten columns are too many for a phone,
+        or for the book's page).
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        One row per group of :data:`defocus_teach.benchmark.GROUPS` that has scenes.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import group_table
+    >>> rows = [{"method": "full", "scene": "s", "defocused_psnr": 25.0, "kernel": "disk",
+    ...          "defocused_layers": 1, "colour": False, "noise": 0.005, "seg_error": 0}]
+    >>> group_table(rows).rows[0]
+    ['all scenes', '1', '25.00']
+    """
+    methods = methods_in_order(rows) if methods is None else list(methods)
+    table = []
+    for group, predicate in GROUPS.items():
+        members = [row for row in rows if predicate(row)]
+        if members:
+            means = summarize(members, "defocused_psnr")
+            count = len({row["scene"] for row in members})
+            table.append([group, str(count)] + [_number(means[m][0], 2) for m in methods])
+    caption = "Mean PSNR on the defocused layers (dB) per group of scenes."
+    return Table(["group", "scenes", *methods], table, caption=caption)
+
+
+def claim_verdict(differences: np.ndarray) -> str:
+    """The verdict on a claim from the paired differences ``full - method`` (dB).
+
+    *no effect* when the mean is within :data:`TIE_DB` of zero, *contradicted* when it is
+    negative, *supported* when it is positive and no scene is worse by more than
+    :data:`TIE_DB`, *mixed* otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.viz.benchmark import claim_verdict
+    >>> [claim_verdict(np.array(d)) for d in ([0.05, -0.05], [1.0, 0.5], [2.0, -0.5], [-1.0])]
+    ['no effect', 'supported', 'mixed', 'contradicted']
+    """
+    mean = float(np.mean(differences))
+    if abs(mean) < TIE_DB:
+        return "no effect"
+    if mean < 0:
+        return "contradicted"
+    return "supported" if np.all(differences >= -TIE_DB) else "mixed"
+
+
+def claims_table(rows: Sequence[dict], claims: dict[str, str]) -> Table:
+    """One row per claim: the full method against the method that lacks what it is about.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows.
+    claims : dict
+        method -> the claim that comparing the full method with it tests.
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        Per claim, the paired differences ``full - method`` of the PSNR on the defocused
+        layers (mean and worst), their mean in the band, the counts of scenes better, tied
+        (within :data:`TIE_DB` dB) and worse, and :func:`claim_verdict`; a last row gives
+        the gap to the oracle.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import claims_table
+    >>> rows = [{"method": m, "scene": "s", "defocused_psnr": p, "band_psnr": p}
+    ...         for m, p in (("full", 25.0), ("input", 21.5), ("oracle", 26.0))]
+    >>> claims_table(rows, {"input": "deblurring helps"}).rows[0][-2:]
+    ['1 / 0 / 0', 'supported']
+    """
+    layers = paired_differences(rows, "defocused_psnr")
+    band = paired_differences(rows, "band_psnr")
+    table = []
+    for method, claim in claims.items():
+        d = layers[method]
+        counts = (np.sum(d > TIE_DB), np.sum(abs(d) <= TIE_DB), np.sum(d < -TIE_DB))
+        table.append(
+            [claim, method, f"{d.mean():+.2f}", f"{d.min():+.2f}", f"{band[method].mean():+.2f}"]
+            + [" / ".join(str(int(c)) for c in counts), claim_verdict(d)]
+        )
+    if "oracle" in layers:
+        gap = layers["oracle"]
+        table.append(
+            ["(gap to the oracle)", "oracle", f"{gap.mean():+.2f}", f"{gap.min():+.2f}"]
+            + [f"{band['oracle'].mean():+.2f}", "", ""]
+        )
+    header = ["claim", "full minus", "mean (dB)", "worst", "band (dB)"]
+    header += ["better / tie / worse", "verdict"]
+    return Table(header, table)
+
+
+def scene_table(rows: Sequence[dict]) -> Table:
+    """The full method scene by scene: gain over the input, gap to the oracle, kernel errors.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows with the methods "input", "full" and "oracle".
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        One row per scene: PSNR gain of the full method over the input and gap to the
+        oracle on the defocused layers (dB), and the kernel error of each defocused layer.
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import scene_table
+    >>> nan = float("nan")
+    >>> rows = [{"method": m, "scene": "s", "defocused_psnr": p, "kernel_error1": 0.2,
+    ...          "kernel_error2": nan} for m, p in (("input", 20.0), ("full", 24.0),
+    ...                                           ("oracle", 25.0))]
+    >>> scene_table(rows).rows
+    [['s', '+4.00', '1.00', '0.20']]
+    """
+    psnr = {(r["scene"], r["method"]): r["defocused_psnr"] for r in rows}
+    table = []
+    for row in rows:
+        if row["method"] != "full":
+            continue
+        name = row["scene"]
+        gain = psnr[name, "full"] - psnr[name, "input"]
+        gap = psnr[name, "oracle"] - psnr[name, "full"]
+        errors = [row[f"kernel_error{i}"] for i in (1, 2)]
+        found = ", ".join(f"{e:.2f}" for e in errors if not math.isnan(e))
+        table.append([name, f"{gain:+.2f}", f"{gap:.2f}", found])
+    header = ["scene", "gain over the input (dB)", "gap to the oracle (dB)", "kernel error"]
+    return Table(header, table)

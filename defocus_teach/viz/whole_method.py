@@ -362,17 +362,27 @@ def interactive_layer_lam1(
     mask: np.ndarray | None = None,
     sharp: np.ndarray | None = None,
     max_iter: int = 100,
+    initial: float = 3e-4,
 ):
     """Slider: lam1 on a logarithmic scale -> the u-step's output (:func:`plot_layer_lam1`).
+
+    Parameters
+    ----------
+    f, kernel, mask, sharp, max_iter
+        As for :func:`plot_layer_lam1`.
+    initial : float, optional
+        The slider's starting value of lam1 (default 3e-4), e.g. the default weight of the
+        blind run, :func:`~defocus_teach.u_step.default_lam1`.
 
     Returns
     -------
     widget : ipywidgets.interactive
-        A ``lam1`` slider from 1e-5 to 1e-2 (logarithmic, starting at 3e-4) and the figure.
+        A ``lam1`` slider from 1e-5 to 1e-2 (logarithmic, starting at ``initial``) and the
+        figure.
     """
     return interactive_plot(
         plot_layer_lam1,
-        {"lam1": log_slider("lam1", 3e-4, -5.0, -2.0, 0.25)},
+        {"lam1": log_slider("lam1", initial, -5.0, -2.0, 0.25)},
         f=f,
         kernel=kernel,
         mask=mask,

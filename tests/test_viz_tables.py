@@ -1,0 +1,79 @@
+"""The book's HTML tables and glued numbers (defocus_teach.viz.Table, glue, viz.benchmark)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from defocus_teach import benchmark, viz
+from defocus_teach.viz import benchmark as figures
+
+
+def test_table_html_escapes_cells_and_stacks_tuples():
+    table = viz.Table(["a<b", "value"], [["x & y", ("1.0", "0.5")]], caption="c")
+    html = table._repr_html_()
+    assert '<th class="dt-text">a&lt;b</th>' in html  # words: left-aligned
+    assert '<td class="dt-text">x &amp; y</td>' in html
+    assert '<td>1.0<br><span class="dt-sub">0.5</span></td>' in html  # numbers: right
+    assert "<caption>c</caption>" in html and 'class="dt-table"' in html
+
+
+def test_table_headers_may_wrap_after_underscores():
+    assert "<th>no_<wbr>symmetry</th>" in viz.Table(["no_symmetry"], [["1.0"]])._repr_html_()
+
+
+def test_table_text_lines_up_columns():
+    text = repr(viz.Table(["name", "n"], [["long name", "1"], ["x", "22"]]))
+    assert text.splitlines() == ["name       n", "long name  1", "x          22"]
+
+
+def test_table_rejects_rows_of_the_wrong_length():
+    with pytest.raises(ValueError, match="2 cells"):
+        viz.Table(["a", "b"], [["only one"]])
+
+
+def test_glue_returns_plain_python_numbers():
+    value = viz.glue("test_value", np.float64(0.25))
+    assert value == 0.25 and type(value) is float
+    assert viz.glue("test_count", np.int64(3)) == 3
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return benchmark.load_results()
+
+
+def test_benchmark_tables_have_one_row_per_method_and_scene(rows):
+    methods = {row["method"] for row in rows}
+    scenes = {row["scene"] for row in rows}
+    assert len(figures.method_table(rows).rows) == len(methods)
+    assert len(figures.paired_table(rows).rows) == len(methods) - 1
+    assert len(figures.scene_table(rows).rows) == len(scenes)
+    first = figures.group_table(rows).rows[0]
+    assert first[:2] == ["all scenes", str(len(scenes))]
+
+
+def test_claims_table_agrees_with_the_paired_differences(rows):
+    table = figures.claims_table(rows, {"no_low_rank": "low rank helps"})
+    d = benchmark.paired_differences(rows)["no_low_rank"]
+    claim, oracle = table.rows
+    assert claim[2] == f"{d.mean():+.2f}" and claim[-1] == figures.claim_verdict(d)
+    assert oracle[1] == "oracle"
+    assert sum(int(n) for n in claim[5].split(" / ")) == d.size
+
+
+def test_claim_verdict_follows_the_rule_of_the_chapter():
+    tie = figures.TIE_DB
+    assert figures.claim_verdict(np.array([tie / 2, -tie / 2])) == "no effect"
+    assert figures.claim_verdict(np.array([1.0, -tie / 2])) == "supported"
+    assert figures.claim_verdict(np.array([1.0, -2 * tie])) == "mixed"
+    assert figures.claim_verdict(np.array([-1.0, 0.5])) == "contradicted"
+
+
+def test_method_table_cells_are_mean_and_worst(rows):
+    table = figures.method_table(rows)
+    full = next(row for row in table.rows if row[0] == "full")
+    mean, worst = full[2]  # PSNR on the defocused layers
+    values = [r["defocused_psnr"] for r in rows if r["method"] == "full"]
+    assert math.isclose(float(mean), np.mean(values), abs_tol=0.005)
+    assert math.isclose(float(worst), min(values), abs_tol=0.005)
