@@ -32,10 +32,13 @@ def test_table_rejects_rows_of_the_wrong_length():
         viz.Table(["a", "b"], [["only one"]])
 
 
-def test_glue_returns_plain_python_numbers():
-    value = viz.glue("test_value", np.float64(0.25))
+def test_glue_stores_plain_python_numbers_and_prints_nothing():
+    from defocus_teach.viz._common import plain_value
+
+    value = plain_value(np.float64(0.25))
     assert value == 0.25 and type(value) is float
-    assert viz.glue("test_count", np.int64(3)) == 3
+    assert plain_value(np.int64(3)) == 3 and type(plain_value(np.int64(3))) is int
+    assert viz.glue("test_value", np.float64(0.25)) is None  # a cell ending in glue shows nothing
 
 
 @pytest.fixture(scope="module")

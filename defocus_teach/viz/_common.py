@@ -633,14 +633,20 @@ def mask_iou(estimated: np.ndarray, true: np.ndarray) -> float:
     return float(np.count_nonzero(estimated & true) / union) if union else 1.0
 
 
-def glue(name: str, value):
+def plain_value(value):
+    """A numpy scalar as the Python number it holds (other values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def glue(name: str, value) -> None:
     """Hand a computed value to the book's text, without showing it in the cell's output.
 
     The book's prose and captions quote measured numbers with myst-nb's role, e.g.
     ``{glue:text}`gain:.1f``` for the value glued as ``"gain"``, so that the text always
-    agrees with the run.  Numpy scalars are stored as plain Python numbers, whose text a
-    format spec such as ``.1f`` can read (numpy 2 shows them as ``np.float64(...)``).  Where
-    myst-nb is not installed (Colab) the value is only returned.
+    agrees with the run.  Numpy scalars are stored as plain Python numbers
+    (:func:`plain_value`), whose text a format spec such as ``.1f`` can read (numpy 2 shows
+    them as ``np.float64(...)``).  Where myst-nb is not installed (Colab) nothing happens.
+    Nothing is returned, so a cell that ends with a ``glue`` prints nothing.
 
     Parameters
     ----------
@@ -649,27 +655,18 @@ def glue(name: str, value):
     value : object
         Usually a number or a short string.
 
-    Returns
-    -------
-    value : object
-        The value (a numpy scalar converted to a Python number), so that a cell can glue and
-        keep a result in one line.
-
     Examples
     --------
     >>> import numpy as np
     >>> from defocus_teach.viz import glue
     >>> glue("half", np.float64(0.5))
-    0.5
     """
-    if isinstance(value, np.generic):
-        value = value.item()
+    value = plain_value(value)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # the book's tools are not installed: nothing to hand over
-        return value
+        return
     myst_glue(name, value, display=False)
-    return value
 
 
 #: A cell that is a number, a signed difference, a percentage or a count "a / b / c".
