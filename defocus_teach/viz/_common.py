@@ -644,7 +644,7 @@ def glue(name: str, value) -> None:
     The book's prose and captions quote measured numbers with myst-nb's role, e.g.
     ``{glue:text}`gain:.1f``` for the value glued as ``"gain"``, so that the text always
     agrees with the run.  Numpy scalars are stored as plain Python numbers
-    (:func:`plain_value`), whose text a format spec such as ``.1f`` can read (numpy 2 shows
+    (``plain_value``), whose text a format spec such as ``.1f`` can read (numpy 2 shows
     them as ``np.float64(...)``).  Where myst-nb is not installed (Colab) nothing happens.
     Nothing is returned, so a cell that ends with a ``glue`` prints nothing.
 
