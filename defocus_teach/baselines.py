@@ -22,7 +22,7 @@ from skimage.color import rgb2gray
 
 from ._validation import as_float_image, as_kernel, as_mask, check_odd_size, check_positive
 from .blind import BlindResult, blind_deconvolve
-from .kernel_init import initial_disk_kernel, sweep_scores
+from .kernel_init import initial_kernel, sweep_scores
 from .kernels import gaussian, pad_kernel, project_simplex
 from .u_step import deconvolve, default_lam1
 
@@ -56,11 +56,12 @@ def _per_channel(function, f, channel_axis):
 def _initial_kernel(grey, mask, kernel, size):
     if kernel is not None:
         return float("nan"), as_kernel(kernel, psf=True)
-    return initial_disk_kernel(grey, mask, size=size)
+    found = initial_kernel(grey, mask, size=size)
+    return found.radius, found.kernel
 
 
 def _classic(f, mask, kernel, kernel_size, channel_axis, restore) -> BlindResult:
-    """A non-blind scikit-image method on every channel, with the swept disk by default."""
+    """A non-blind scikit-image method on every channel, with the swept kernel by default."""
     f, grey, mask = _prepare(f, mask, channel_axis)
     radius, kernel = _initial_kernel(grey, mask, kernel, check_odd_size(kernel_size))
     estimate = _per_channel(lambda channel: restore(channel, kernel), f, channel_axis)
@@ -175,7 +176,7 @@ def richardson_lucy(
     *,
     channel_axis: int | None = None,
 ) -> BlindResult:
-    """Richardson-Lucy deconvolution (scikit-image) with the swept disk.
+    """Richardson-Lucy deconvolution (scikit-image) with the swept kernel.
 
     Parameters
     ----------
@@ -184,7 +185,8 @@ def richardson_lucy(
     mask : ndarray of bool, optional
         Layer region: used for the sweep and to paste the result (default: whole image).
     kernel : ndarray, optional
-        Kernel to use; default the disk of :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
+        Kernel to use; default the apodised disk of
+        :func:`~defocus_teach.kernel_init.initial_kernel`, the blind method's k(0).
     num_iter : int, optional
         Richardson-Lucy iterations (default 30).
     kernel_size : int, optional
@@ -227,7 +229,7 @@ def wiener(
     *,
     channel_axis: int | None = None,
 ) -> BlindResult:
-    """Wiener-Hunt deconvolution (scikit-image) with the swept disk.
+    """Wiener-Hunt deconvolution (scikit-image) with the swept kernel.
 
     Parameters
     ----------
@@ -236,7 +238,8 @@ def wiener(
     mask : ndarray of bool, optional
         Layer region: used for the sweep and to paste the result (default: whole image).
     kernel : ndarray, optional
-        Kernel to use; default the disk of :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
+        Kernel to use; default the apodised disk of
+        :func:`~defocus_teach.kernel_init.initial_kernel`, the blind method's k(0).
     balance : float, optional
         Regularisation weight of :func:`skimage.restoration.wiener` (default 0.01).
     kernel_size : int, optional

@@ -41,7 +41,7 @@ from ._validation import (
 from .c_step import outlier_weights_from_residual, threshold_outliers
 from .framelet import TightFrame, get_transform
 from .k_step import default_lam2, kernel_step, make_projection, paper_lam2
-from .kernel_init import initial_disk_kernel
+from .kernel_init import initial_kernel
 from .kernels import pad_kernel
 from .operators import PeriodicGrid, psf2otf
 from .u_step import (
@@ -61,6 +61,13 @@ _WORKERS = -1
 #: Named parameter sets.  "default" is tuned on synthetic scenes, "paper" uses the paper's
 #: literal lam1 = 0.005, lam2 rule and threshold lam3 * Lambda (section 4.1 of the paper).
 PRESETS = ("default", "paper")
+#: Energy priors of the k-step: "anchored" lam2 ||k - k(0)||^2, "energy" the paper's lam2 ||k||^2.
+KERNEL_PRIORS = ("anchored", "energy")
+# lam2 of the anchored prior, relative to default_lam2.  Started from the true kernel (3 images x
+# {disk 4, disk 7, pupil 6/4.5}, noise 0.005, 20 iterations) the kernel error stayed <= 0.15
+# on 0/9 cases at x1, 5/9 at x3, 9/9 at x10 (median 0.06) and x30 (0.03); mean PSNR 26.49,
+# 26.80, 26.96, 27.01 dB against 27.28 with the true kernel.  x10 still lets the kernel move.
+_ANCHOR_SCALE = 10.0
 _LOOP_TOL = 1e-5  # ADMM tolerance inside the outer loop (warm-started, few iterations)
 _FINAL_TOL = 1e-4  # ... and of the final u-step
 _KERNEL_TOL = 1e-6  # relative change that stops the k-step
@@ -140,6 +147,7 @@ class _Settings:
     symmetric: bool  # the k-step may work in the basis of D4 orbits
     use_outliers: bool
     rule: str  # threshold rule of the c-step
+    anchor: np.ndarray | None  # k_ref of the energy prior lam2 ||k - k_ref||^2 (None: 0)
     n_iter: int
     inner_iter: int
     kernel_iter: int
@@ -207,14 +215,24 @@ def _check_iterations(**counts: int) -> None:
 
 
 def _initial_kernel(luminance, mask, kernel_size, kernel_init) -> tuple[float, np.ndarray]:
-    """k(0): the disk sweep, or the caller's kernel padded to ``kernel_size``."""
+    """k(0): the apodised-disk sweep, or the caller's kernel padded to ``kernel_size``."""
     if kernel_init is None:
-        return initial_disk_kernel(luminance, mask, size=kernel_size)
+        found = initial_kernel(luminance, mask, size=kernel_size)
+        return found.radius, found.kernel
     return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init", psf=True), kernel_size)
 
 
 def _settings(
-    luminance, mask, kernel, preset, lam, constraints, transform, iterations, projection
+    luminance,
+    mask,
+    kernel,
+    preset,
+    lam,
+    constraints,
+    transform,
+    iterations,
+    projection,
+    kernel_prior,
 ) -> _Settings:
     """Fill in the defaults of lam1, lam2, rho, P_Omega and the c-step's rule."""
     lam1, lam2, lam3 = lam
@@ -223,19 +241,27 @@ def _settings(
     if lam1 is None:
         lam1 = PAPER_LAM1 if paper else default_lam1(luminance, mask)
     check_positive(lam1, "lam1")
+    if kernel_prior is None:
+        kernel_prior = "energy" if paper else "anchored"
+    if kernel_prior not in KERNEL_PRIORS:
+        raise ValueError(f"kernel_prior must be one of {KERNEL_PRIORS}, got {kernel_prior!r}")
+    anchored = kernel_prior == "anchored"
     if lam2 is None:
         lam2 = paper_lam2(kernel) if paper else default_lam2(luminance, mask, kernel)
+        lam2 *= _ANCHOR_SCALE if anchored else 1.0
     check_nonnegative(lam2, "lam2")
+    project = projection or make_projection(use_symmetry, use_low_rank)
     return _Settings(
         lam1=float(lam1),
         lam2=float(lam2),
         lam3=float(lam3),
         rho=_default_rho(lam1),
         transform=transform,
-        projection=projection or make_projection(use_symmetry, use_low_rank),
+        projection=project,
         symmetric=use_symmetry and projection is None,
         use_outliers=use_outliers,
         rule="hard_paper" if paper else "hard_sqrt",
+        anchor=project(kernel) if anchored else None,
         **iterations,
     )
 
@@ -259,7 +285,7 @@ def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) 
         previous = loop.kernel
         loop.kernel = kernel_step(
             loop.state.u, weight, target, previous, settings.lam2, settings.projection,
-            settings.symmetric, settings.kernel_iter, _KERNEL_TOL,
+            settings.symmetric, settings.kernel_iter, _KERNEL_TOL, settings.anchor,
         )  # fmt: skip
         loop.otf = psf2otf(loop.kernel, grid.shape)
         blurred = _reblur(loop.state.u, loop.otf)
@@ -340,6 +366,7 @@ def blind_deconvolve(
     kernel_iter: int = 300,
     final_iter: int = 150,
     kernel_projection: Callable[[np.ndarray], np.ndarray] | None = None,
+    kernel_prior: str | None = None,
 ) -> BlindResult:
     """Blind deconvolution of one defocus layer: Alg. 2 of the paper.
 
@@ -473,6 +500,7 @@ def blind_deconvolve(
     settings = _settings(
         luminance_box, layer.mask, kernel, preset, (lam1, lam2, lam3),
         (use_symmetry, use_low_rank, use_outliers), transform, iterations, kernel_projection,
+        kernel_prior,
     )  # fmt: skip
     loop = _alternate(luminance_box, layer, kernel, settings, callback)
     image, outliers = _final_u_step(channels, layer, loop, settings)

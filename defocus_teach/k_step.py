@@ -195,15 +195,20 @@ def _kernel_pga(
     projection: Callable[[np.ndarray], np.ndarray],
     max_iter: int,
     tol: float,
+    anchor: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Alg. 1 with a 1/L step and FISTA momentum on the normal equations of eq. (9)."""
+    """Alg. 1 with a 1/L step and FISTA momentum on the normal equations of eq. (9).
+
+    With an ``anchor`` k_ref the energy prior is lam2 ||k - k_ref||^2 instead of lam2 ||k||^2.
+    """
     step = 1.0 / _lipschitz(system, lam2)
+    centre = 0.0 if anchor is None else anchor
     previous = kernel = projection(kernel)
     momentum = 1.0
     for _ in range(max_iter):
         next_momentum = (1.0 + np.sqrt(1.0 + 4.0 * momentum**2)) / 2.0
         point = kernel + ((momentum - 1.0) / next_momentum) * (kernel - previous)
-        gradient = _data_gradient(system, point) + 2.0 * lam2 * point  # g(k)
+        gradient = _data_gradient(system, point) + 2.0 * lam2 * (point - centre)  # g(k)
         candidate = projection(point - step * gradient)  # Alg. 1: x = k - eta g(k); P_Omega
         if np.vdot(gradient, candidate - kernel) > 0:  # adaptive restart (O'Donoghue-Candes)
             next_momentum = 1.0
@@ -214,11 +219,13 @@ def _kernel_pga(
     return kernel
 
 
-def kernel_step(u, weight, target, kernel, lam2, projection, symmetric, max_iter, tol):
+def kernel_step(
+    u, weight, target, kernel, lam2, projection, symmetric, max_iter, tol, anchor=None
+):
     """The k-step on grid arrays (used by the blind loop): build G once, then iterate."""
     max_rows = _MAX_ROWS_SYMMETRIC if symmetric else _MAX_ROWS_PIXEL
     system = _normal_equations(u, weight, target, kernel.shape[0], symmetric, max_rows)
-    return _kernel_pga(system, kernel, lam2, projection, max_iter, tol)
+    return _kernel_pga(system, kernel, lam2, projection, max_iter, tol, anchor)
 
 
 def make_projection(

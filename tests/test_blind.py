@@ -129,7 +129,11 @@ def test_bad_input_raises_a_clear_error(kwargs, error, match):
 
 
 def test_blind_uses_the_packages_shared_default_weights(sharp):
-    """lam1 and lam2 default to the same rules as deconvolve and estimate_kernel."""
+    """lam1 and lam2 default to the same rules as deconvolve and estimate_kernel.
+
+    The anchored prior (the default) scales lam2 by blind._ANCHOR_SCALE; the paper's energy
+    prior uses default_lam2 as it is.
+    """
     crop = sharp[:96, :96]
     noise = 0.005 * np.random.default_rng(9).standard_normal(crop.shape)
     blurred = blur(crop, disk(3)) + noise
@@ -137,5 +141,10 @@ def test_blind_uses_the_packages_shared_default_weights(sharp):
     result = blind_deconvolve(blurred, kernel_size=15, kernel_init=disk(3), **options)
     full = np.ones(crop.shape, bool)
     assert result.lam[0] == default_lam1(blurred)
-    assert result.lam[1] == pytest.approx(default_lam2(blurred, full, pad_kernel(disk(3), 15)))
+    lam2 = default_lam2(blurred, full, pad_kernel(disk(3), 15))
+    assert result.lam[1] == pytest.approx(blind._ANCHOR_SCALE * lam2)
+    energy = blind_deconvolve(
+        blurred, kernel_size=15, kernel_init=disk(3), kernel_prior="energy", **options
+    )
+    assert energy.lam[1] == pytest.approx(lam2)
     assert result.lam[0] == pytest.approx(0.03 * 0.005, rel=0.15)  # noise-scaled
