@@ -5,6 +5,7 @@ import pytest
 from skimage import data
 from skimage.metrics import peak_signal_noise_ratio
 
+import defocus_teach.blind as blind_module
 from defocus_teach import blind_deconvolve, deconvolve, layered_defocus
 from defocus_teach.k_step import default_lam2
 from defocus_teach.kernels import disk, effective_rank, kernel_error, pad_kernel
@@ -142,7 +143,7 @@ def test_blind_uses_the_packages_shared_default_weights(sharp):
     full = np.ones(crop.shape, bool)
     assert result.lam[0] == default_lam1(blurred)
     lam2 = default_lam2(blurred, full, pad_kernel(disk(3), 15))
-    assert result.lam[1] == pytest.approx(blind._ANCHOR_SCALE * lam2)
+    assert result.lam[1] == pytest.approx(blind_module._ANCHOR_SCALE * lam2)
     energy = blind_deconvolve(
         blurred, kernel_size=15, kernel_init=disk(3), kernel_prior="energy", **options
     )
