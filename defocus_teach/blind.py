@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import fft
@@ -39,6 +39,7 @@ from ._validation import (
     check_positive,
 )
 from .c_step import outlier_weights_from_residual, threshold_outliers
+from .errors import LayerTooSmallError, NoTextureError
 from .framelet import TightFrame, get_transform
 from .k_step import default_lam2, kernel_step, make_projection, paper_lam2
 from .kernel_init import initial_kernel
@@ -220,6 +221,15 @@ def _initial_kernel(luminance, mask, kernel_size, kernel_init) -> tuple[float, n
         found = initial_kernel(luminance, mask, size=kernel_size)
         return found.radius, found.kernel
     return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init", psf=True), kernel_size)
+
+
+def _anchor_near(luminance, mask, kernel, settings: _Settings) -> _Settings:
+    """For a caller's k(0): anchor at the likeliest defocus kernel near it (if any)."""
+    try:
+        found = initial_kernel(luminance, mask, size=kernel.shape[0], start=kernel)
+    except (LayerTooSmallError, NoTextureError):
+        return settings  # no tile, or k(0) wider than the sweep: keep k(0) as the anchor
+    return replace(settings, anchor=settings.projection(found.kernel))
 
 
 def _settings(
@@ -502,6 +512,8 @@ def blind_deconvolve(
         (use_symmetry, use_low_rank, use_outliers), transform, iterations, kernel_projection,
         kernel_prior,
     )  # fmt: skip
+    if kernel_init is not None and settings.anchor is not None:
+        settings = _anchor_near(luminance_box, layer.mask, kernel, settings)
     loop = _alternate(luminance_box, layer, kernel, settings, callback)
     image, outliers = _final_u_step(channels, layer, loop, settings)
     if channel_axis is None:
