@@ -100,7 +100,7 @@ class BlindResult:
     history : tuple of IterationRecord
         One record per outer iteration.
     initial_radius : float
-        Radius of the initial disk k(0) (nan when a kernel was given).
+        Radius of the initial kernel k(0) (nan when the caller's kernel was kept).
     lam : tuple of float
         The (lam1, lam2, lam3) used.
     """
@@ -223,13 +223,18 @@ def _initial_kernel(luminance, mask, kernel_size, kernel_init) -> tuple[float, n
     return float("nan"), pad_kernel(as_kernel(kernel_init, "kernel_init", psf=True), kernel_size)
 
 
-def _anchor_near(luminance, mask, kernel, settings: _Settings) -> _Settings:
-    """For a caller's k(0): anchor at the likeliest defocus kernel near it (if any)."""
+def _anchor_near(luminance, mask, kernel, settings: _Settings):
+    """For a caller's guess: start from and anchor at the likeliest defocus kernel near it.
+
+    Returns the settings, the radius (nan if kept) and k(0).  A layer without tiles or
+    texture keeps the caller's kernel as both.
+    """
     try:
         found = initial_kernel(luminance, mask, size=kernel.shape[0], start=kernel)
     except (LayerTooSmallError, NoTextureError):
-        return settings  # no tile, or k(0) wider than the sweep: keep k(0) as the anchor
-    return replace(settings, anchor=settings.projection(found.kernel))
+        return settings, float("nan"), kernel
+    anchor = settings.projection(found.kernel)
+    return replace(settings, anchor=anchor), found.radius, anchor
 
 
 def _settings(
@@ -405,8 +410,11 @@ def blind_deconvolve(
     use_outliers : bool, optional
         Use the c term (default True).
     kernel_init : ndarray, optional
-        Initial kernel k(0), nonnegative and summing to 1.  Default: the disk sweep
-        :func:`~defocus_teach.kernel_init.initial_disk_kernel`.
+        A guess of the kernel, nonnegative and summing to 1.  Default: the sweep
+        :func:`~defocus_teach.kernel_init.initial_kernel` over apodised disks.  With the
+        anchored prior, the loop starts from (and is anchored at) the likeliest kernel of
+        that sweep within 3 px of the guess's radius; with ``kernel_prior="energy"`` it
+        starts from ``kernel_init`` itself.
     callback : callable, optional
         Called after every outer iteration as ``callback(iteration, kernel, image)`` with the
         current kernel and the current sharp estimate on the bounding box (greyscale).
@@ -429,6 +437,11 @@ def blind_deconvolve(
         Replaces P_Omega in the k-step: ``kernel_projection(kernel) -> kernel`` of the same
         shape.  It must return a nonnegative kernel of sum 1: a function that does not
         project (``lambda k: k``) lets the k-step diverge.  See the example below.
+    kernel_prior : {"anchored", "energy"}, optional
+        Energy prior of the k-step: ``"anchored"`` (default) is
+        :math:`\lambda_2 \|k - k^{(0)}\|_F^2` with 10 times the default lam2;
+        ``"energy"`` is the paper's :math:`\lambda_2 \|k\|_F^2` (the default of
+        ``preset="paper"``), whose loop drifts away from the true kernel.
 
     Returns
     -------
@@ -447,6 +460,15 @@ def blind_deconvolve(
     3. c-step: after the first iteration the weights
        :math:`\\Lambda = \\exp(-500 |r|)`, :math:`r = \\alpha \\odot (k \\otimes u - f)`, are
        fixed; from the second on, :math:`c = \\mathrm{Th}(r; \\sqrt{2\\lambda_3\\Lambda})`.
+
+    The k-step's prior [DEVIATION]: joint MAP estimation of u and k drifts towards sparse or
+    no-blur kernels (Levin et al. 2009).  Started from the true kernel (3 images x {disk 4,
+    disk 7, pupil 6 / 4.5}, noise 0.005), 20 outer iterations with the paper's prior
+    :math:`\lambda_2\|k\|^2` ended at a median kernel error of 0.26 (0 of 9 within 0.15);
+    anchored at k(0), :math:`\lambda_2\|k - k^{(0)}\|^2` with 10 times the data-scaled
+    lam2, at 0.06 (9 of 9), and the PSNR rose from 26.57 to 26.96 dB (27.28 with the true
+    kernel).  The anchor comes from a marginal-likelihood sweep of the data, which does not
+    depend on u, so the bias of the joint estimate cannot move it.
 
     Defaults [DEVIATION, measured on synthetic scenes]: lam1 is 0.03 times the noise level (the
     paper's 0.005 over-smooths); lam2 = 0.01 s(k0) N_alpha Var_alpha(f), which scales with the
@@ -513,7 +535,7 @@ def blind_deconvolve(
         kernel_prior,
     )  # fmt: skip
     if kernel_init is not None and settings.anchor is not None:
-        settings = _anchor_near(luminance_box, layer.mask, kernel, settings)
+        settings, radius, kernel = _anchor_near(luminance_box, layer.mask, kernel, settings)
     loop = _alternate(luminance_box, layer, kernel, settings, callback)
     image, outliers = _final_u_step(channels, layer, loop, settings)
     if channel_axis is None:
