@@ -439,8 +439,8 @@ def blind_deconvolve(
         project (``lambda k: k``) lets the k-step diverge.  See the example below.
     kernel_prior : {"anchored", "energy"}, optional
         Energy prior of the k-step: ``"anchored"`` (default) is
-        :math:`\lambda_2 \|k - k^{(0)}\|_F^2` with 10 times the default lam2;
-        ``"energy"`` is the paper's :math:`\lambda_2 \|k\|_F^2` (the default of
+        :math:`\\lambda_2 \\|k - k^{(0)}\\|_F^2` with 10 times the default lam2;
+        ``"energy"`` is the paper's :math:`\\lambda_2 \\|k\\|_F^2` (the default of
         ``preset="paper"``), whose loop drifts away from the true kernel.
 
     Returns
@@ -464,8 +464,8 @@ def blind_deconvolve(
     The k-step's prior [DEVIATION]: joint MAP estimation of u and k drifts towards sparse or
     no-blur kernels (Levin et al. 2009).  Started from the true kernel (3 images x {disk 4,
     disk 7, pupil 6 / 4.5}, noise 0.005), 20 outer iterations with the paper's prior
-    :math:`\lambda_2\|k\|^2` ended at a median kernel error of 0.26 (0 of 9 within 0.15);
-    anchored at k(0), :math:`\lambda_2\|k - k^{(0)}\|^2` with 10 times the data-scaled
+    :math:`\\lambda_2\\|k\\|^2` ended at a median kernel error of 0.26 (0 of 9 within 0.15);
+    anchored at k(0), :math:`\\lambda_2\\|k - k^{(0)}\\|^2` with 10 times the data-scaled
     lam2, at 0.06 (9 of 9), and the PSNR rose from 26.57 to 26.96 dB (27.28 with the true
     kernel).  The anchor comes from a marginal-likelihood sweep of the data, which does not
     depend on u, so the bias of the joint estimate cannot move it.
