@@ -10,7 +10,9 @@ the kernels and the masks are known, so every estimate can be scored against the
   3 to 9, noise 0.002 to 0.01 and segmentation errors of 0, 3 and 6 pixels;
 * :data:`METHODS` lists the methods, all given the same image and the same (perturbed)
   masks: the input itself, the oracle (true kernel and true masks), the full method
-  (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations and four baselines;
+  (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations, four baselines and,
+  when deepinv is installed (the extra ``peers``: ``pip install ".[peers]"``), deepinv's blind
+  Richardson-Lucy (:func:`deepinv_blind_rl`);
 * :func:`run_suite` computes PSNR and SSIM on the whole image, on the defocused layers and
   in a band around the layer boundaries, the kernel error and the time of every method;
 * :func:`summary_markdown` and :func:`summary_figure` summarise the rows, and
@@ -27,8 +29,9 @@ module       holds
 ===========  ==================================================================================
 ``scenes``   :class:`SceneSpec`, :class:`BenchmarkScene`, :data:`SCENES`, :func:`make_scene`,
              :data:`BAND_WIDTH`
-``methods``  :data:`METHODS`, :data:`QUICK_METHODS`, :func:`per_layer`, :func:`run_method`,
-             :func:`run_suite`
+``methods``  :data:`METHODS`, :data:`QUICK_METHODS`, :data:`PEERS`, :func:`per_layer`,
+             :func:`run_method`, :func:`run_suite`
+``peers``    :func:`deepinv_blind_rl` (optional dependency: deepinv)
 ``metrics``  ``SSIM_OPTIONS``, :func:`evaluate`
 ``results``  :data:`COLUMNS`, :data:`REPO_RESULTS`, :data:`PACKAGED_CSV`, :func:`write_csv`,
              :func:`read_csv`, :func:`load_results`
@@ -57,6 +60,7 @@ from .cli import main
 from .methods import per_layer, run_method, run_suite
 from .metrics import SSIM_OPTIONS as SSIM_OPTIONS
 from .metrics import evaluate
+from .peers import deepinv_blind_rl
 from .report import paired_differences, summarize, summary_markdown
 from .results import load_results, read_csv, write_csv
 from .scenes import PUPIL_SIGMA as PUPIL_SIGMA
@@ -72,8 +76,11 @@ SCENES = scenes.SCENES
 #: (defined in ``methods``).
 METHODS = methods.METHODS
 #: The methods of ``--quick``, all but ``no_symmetry`` and ``motion_style`` (about 4x slower
-#: than the full method).
+#: than the full method) and the optional peer ``deepinv_blind_rl``.
 QUICK_METHODS = methods.QUICK_METHODS
+#: Names of the optional peers (``deepinv_blind_rl``), in :data:`METHODS` only when their
+#: library is installed (defined in ``methods``).
+PEERS = methods.PEERS
 #: CSV columns and their types (defined in ``results``).
 COLUMNS = results.COLUMNS
 #: Scene groups of the per-group table, name -> predicate on a row (defined in ``report``).
@@ -91,6 +98,7 @@ __all__ = [
     "SCENES",
     "METHODS",
     "QUICK_METHODS",
+    "PEERS",
     "COLUMNS",
     "GROUPS",
     "BAND_WIDTH",
@@ -98,6 +106,7 @@ __all__ = [
     "PACKAGED_CSV",
     "make_scene",
     "per_layer",
+    "deepinv_blind_rl",
     "run_method",
     "run_suite",
     "evaluate",

@@ -7,14 +7,17 @@ only the oracle also looks at the scene's true kernels and true masks.
 
 * :data:`METHODS`: the input itself, the oracle, the full method
   (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations and four baselines
-  (:mod:`defocus_teach.baselines`, applied layer by layer with :func:`per_layer`);
-  :data:`QUICK_METHODS` is the subset of ``--quick``;
+  (:mod:`defocus_teach.baselines`, applied layer by layer with :func:`per_layer`), then the
+  peers of :mod:`.peers` whose library is installed (``deepinv_blind_rl`` with deepinv, the
+  extra ``peers``; :data:`PEERS` names them); :data:`QUICK_METHODS` is the subset of
+  ``--quick``;
 * :func:`run_method` runs one method on one scene and scores it (one CSV row);
   :func:`run_suite` runs every method on every scene.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -23,10 +26,11 @@ import numpy as np
 from .. import baselines
 from ..pipeline import all_in_focus
 from ..u_step import deconvolve
+from . import peers
 from .metrics import evaluate
 from .scenes import SCENES, BenchmarkScene, SceneSpec, make_scene
 
-__all__ = ["METHODS", "QUICK_METHODS", "per_layer", "run_method", "run_suite"]
+__all__ = ["METHODS", "QUICK_METHODS", "PEERS", "per_layer", "run_method", "run_suite"]
 
 
 def _paste(output: np.ndarray, estimate: np.ndarray, mask: np.ndarray, channel_axis) -> None:
@@ -93,6 +97,22 @@ def _baseline(function):
     return run
 
 
+#: The optional peers: name -> (library that must be importable, one-layer method).
+_PEER_METHODS = {"deepinv_blind_rl": ("deepinv", peers.deepinv_blind_rl)}
+#: Names of the optional peers, installed or not: never in ``--quick`` (its rows must not
+#: depend on what is installed); the committed results may hold their rows.
+PEERS: tuple[str, ...] = tuple(_PEER_METHODS)
+
+
+def _peers() -> dict[str, Callable]:
+    """The peers whose library is installed (optional dependencies, not in CI)."""
+    return {
+        name: _baseline(function)
+        for name, (library, function) in _PEER_METHODS.items()
+        if importlib.util.find_spec(library) is not None
+    }
+
+
 #: name -> ``run(f, masks, channel_axis, scene) -> (image, kernels or None)``, in table order.
 METHODS: dict[str, Callable] = {
     "input": _input,
@@ -105,13 +125,14 @@ METHODS: dict[str, Callable] = {
     "motion_style": _baseline(baselines.motion_style_kernel),
     "richardson_lucy": _baseline(baselines.richardson_lucy),
     "wiener": _baseline(baselines.wiener),
+    **_peers(),
 }
 
 #: Methods of ``--quick``: all but the two whose k-step works on every pixel of the kernel
 #: (no symmetry: normal equations of 961 unknowns instead of 136), about 4x slower than
-#: the full method.
+#: the full method, and the optional :data:`PEERS`.
 QUICK_METHODS: tuple[str, ...] = tuple(
-    m for m in METHODS if m not in ("no_symmetry", "motion_style")
+    m for m in METHODS if m not in ("no_symmetry", "motion_style", *PEERS)
 )
 
 
