@@ -2,7 +2,7 @@
 
 * :func:`deepinv_blind_rl`: blind Richardson-Lucy with a total-variation prior,
   ``deepinv.optim.BlindRL`` from deepinv [1], started from the same initial disk as
-  the method (:func:`~defocus_teach.kernel_init.initial_disk_kernel`).
+  the method (:func:`~defocus_teach.kernel_init.initial_kernel`).
 
 A peer needs a library that the package does not depend on (deepinv brings torch): the
 optional extra ``peers`` (``pip install ".[peers]"`` in a clone).  The library is imported
@@ -32,7 +32,7 @@ from .._validation import (
     check_positive,
 )
 from ..blind import BlindResult, _bounding_box
-from ..kernel_init import initial_disk_kernel
+from ..kernel_init import initial_kernel
 
 __all__ = ["deepinv_blind_rl", "BLIND_RL_ITERATIONS", "BLIND_RL_TV_WEIGHT"]
 
@@ -56,8 +56,8 @@ def _import_deepinv():
 
 
 def _start_kernel(luminance_box: np.ndarray, mask_box: np.ndarray, kernel_size: int) -> np.ndarray:
-    """The initial kernel k(0), the same as the method's: the swept disk on the layer's box."""
-    return initial_disk_kernel(luminance_box, mask_box, size=kernel_size)[1]
+    """The initial kernel k(0), the same as the method's: the swept kernel on the layer's box."""
+    return initial_kernel(luminance_box, mask_box, size=kernel_size).kernel
 
 
 def _pad_widths(shape: tuple[int, int], kernel_size: int) -> list[tuple[int, int]]:
@@ -150,7 +150,7 @@ def deepinv_blind_rl(
       circularly: without the margin its wrap-around seams drive the kernel and ring into
       the image (on the first quick scene, 14.7 dB against the blurred input's 22.1);
     * the start: :math:`(x_0, k_0) = (f, k^{(0)})` with :math:`k^{(0)}` the swept disk of
-      :func:`~defocus_teach.kernel_init.initial_disk_kernel` on the box's luminance, the
+      :func:`~defocus_teach.kernel_init.initial_kernel` on the box's luminance, the
       method's own start; the data are floored at 1e-6 (Richardson-Lucy divides by them);
     * no mask: BlindRL fits every pixel of the box, so the other layers' pixels in it drive
       the kernel too (unlike the method's masked data term); only the mask's pixels are
