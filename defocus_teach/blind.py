@@ -103,6 +103,8 @@ class BlindResult:
         Radius of the initial kernel k(0) (nan when the caller's kernel was kept).
     lam : tuple of float
         The (lam1, lam2, lam3) used.
+    initial_kernel : ndarray or None
+        The kernel k(0) the loop started from (None for the baselines).
     """
 
     image: np.ndarray
@@ -111,6 +113,7 @@ class BlindResult:
     history: tuple[IterationRecord, ...] = ()
     initial_radius: float = float("nan")
     lam: tuple[float, float, float] = (float("nan"),) * 3
+    initial_kernel: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -544,4 +547,4 @@ def blind_deconvolve(
         image = np.moveaxis(image, -1, channel_axis)
         outliers = np.moveaxis(outliers, -1, channel_axis)
     lam = (settings.lam1, settings.lam2, settings.lam3)
-    return BlindResult(image, loop.kernel, outliers, tuple(loop.history), radius, lam)
+    return BlindResult(image, loop.kernel, outliers, tuple(loop.history), radius, lam, kernel)

@@ -4,6 +4,8 @@ eq. (9) and Alg. 1).
 * :func:`plot_outer_iterations`: the kernel after each outer iteration of the blind loop;
 * :func:`plot_step_rules`: the kernel error of Alg. 1 under several step-size rules;
 * :func:`plot_sweep_scores`: the scores of the initial-disk sweep;
+* :func:`plot_sweep_map`: the scores of the two-parameter sweep (radius, apodisation);
+* :func:`plot_drift`: the kernel error over the outer iterations of several blind loops;
 * :func:`plot_kernel_lam2`: the k-step's kernel for several weights lam2, and its slider
   :func:`interactive_kernel_lam2`.
 """
@@ -32,6 +34,8 @@ __all__ = [
     "plot_outer_iterations",
     "plot_step_rules",
     "plot_sweep_scores",
+    "plot_sweep_map",
+    "plot_drift",
     "plot_kernel_lam2",
     "interactive_kernel_lam2",
 ]
@@ -243,6 +247,115 @@ def plot_sweep_scores(
         ax.set_xlabel("disk radius $R$ (px)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("score $-$ its minimum")
+    return fig
+
+
+@book_style
+def plot_sweep_map(found, true: tuple[float, float] | None = None):
+    """Scores of :func:`~defocus_teach.kernel_init.initial_kernel` over radius and apodisation.
+
+    Parameters
+    ----------
+    found : InitialKernel
+        The sweep's result (its ``candidates`` and ``scores``).
+    true : (float, float), optional
+        True radius and apodisation a = sigma / R (``inf`` for a disk), drawn as a circle.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Left: the score minus its minimum (log colour scale, darker is better) with the chosen
+        kernel starred; right: that kernel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from defocus_teach.kernels import disk
+    >>> grid = np.array([(r, a) for a in (np.inf, 1.0) for r in (1.0, 2.0, 3.0)])
+    >>> found = SimpleNamespace(candidates=grid, scores=np.arange(6.0), radius=1.0,
+    ...                         apodisation=np.inf, kernel=disk(1.0, 7))
+    >>> len(plot_sweep_map(found, true=(2.0, 1.0)).axes)
+    3
+    """
+    candidates = np.asarray(found.candidates, dtype=float)
+    radii = np.unique(candidates[:, 0])
+    apodisations = list(dict.fromkeys(candidates[:, 1]))  # in the sweep's order
+    scores = np.asarray(found.scores, dtype=float).reshape(len(apodisations), radii.size)
+    labels = ["disk" if np.isinf(a) else f"{a:g}" for a in apodisations]
+    fig = new_figure(MAX_WIDTH, 3.2)
+    grid = fig.add_gridspec(1, 2, width_ratios=[3.2, 1])
+    ax = fig.add_subplot(grid[0, 0])
+    excess = scores - scores.min() + 1.0
+    image = ax.imshow(
+        np.log10(excess), aspect="auto", cmap="viridis_r", interpolation="nearest",
+        extent=(radii[0], radii[-1], len(apodisations) - 0.5, -0.5),
+    )  # fmt: skip
+    fig.colorbar(image, ax=ax, label="log10(score $-$ min + 1)")
+    row = apodisations.index(found.apodisation)
+    ax.plot(found.radius, row, "*", color="w", markersize=14, markeredgecolor="k")
+    if true is not None:
+        nearest = int(
+            np.argmin(
+                [
+                    abs(a - true[1]) if np.isfinite(a) else (0 if np.isinf(true[1]) else np.inf)
+                    for a in apodisations
+                ]
+            )
+        )
+        ax.plot(true[0], nearest, "o", markerfacecolor="none", markeredgecolor="r",
+                markersize=12, label="true kernel")  # fmt: skip
+        ax.legend(fontsize="small", loc="lower right")
+    ax.set_yticks(range(len(apodisations)), labels)
+    ax.set_xlabel("radius $R$ (px)")
+    ax.set_ylabel("apodisation $a = \\sigma / R$")
+    ax.set_title(f"picks $R$ = {found.radius:g}, $a$ = {labels[row]}")
+    show_kernel(fig.add_subplot(grid[0, 1]), _crop(found.kernel), "chosen $k^{(0)}$")
+    return fig
+
+
+def _crop(kernel: np.ndarray) -> np.ndarray:
+    """The kernel without its all-zero border."""
+    rows, cols = np.nonzero(kernel)
+    half = max(abs(rows - kernel.shape[0] // 2).max(), abs(cols - kernel.shape[1] // 2).max())
+    centre = kernel.shape[0] // 2
+    return kernel[centre - half - 1 : centre + half + 2, centre - half - 1 : centre + half + 2]
+
+
+@book_style
+def plot_drift(errors: Mapping[str, Sequence[float]], threshold: float | None = None):
+    """Kernel error after every outer iteration, one line per blind loop.
+
+    Parameters
+    ----------
+    errors : mapping of str to sequence of float
+        Label -> the kernel error at the start (iteration 0) and after each iteration.
+    threshold : float, optional
+        Drawn as a dotted horizontal line (e.g. an acceptance bound).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_drift({"a": [0.0, 0.1, 0.2], "b": [0.0, 0.05, 0.05]}, threshold=0.15)
+    >>> len(fig.axes[0].lines)
+    3
+    """
+    fig = new_figure(MAX_WIDTH, 3.0)
+    ax = fig.add_subplot()
+    for index, (label, values) in enumerate(errors.items()):
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(values.size), values, "o-", color=f"C{index}", markersize=3,
+                label=f"{label}: ends at {values[-1]:.2f}")  # fmt: skip
+    if threshold is not None:
+        ax.axhline(threshold, color="k", linestyle=":", linewidth=1)
+    ax.set_xlabel("outer iteration")
+    ax.set_ylabel("kernel error")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
     return fig
 
 
