@@ -11,8 +11,10 @@ step of the method:
 - ``k_step``: kernel update, eq. (9), Alg. 1 (:func:`~defocus_teach.k_step.estimate_kernel`);
 - ``c_step``: outlier term for segmentation errors, eqs. (5)-(6)
   (:func:`~defocus_teach.c_step.outlier_term`);
-- ``kernel_init``: initial disk by a radius sweep
-  (:func:`~defocus_teach.kernel_init.initial_disk_kernel`);
+- ``tile_spectra``: radially binned power spectra of a layer's tiles;
+- ``kernel_init``: initial kernel by a sweep over radius and apodisation
+  (:func:`~defocus_teach.kernel_init.initial_kernel`; disks only:
+  :func:`~defocus_teach.kernel_init.initial_disk_kernel`);
 - ``blind``: Alg. 2 for one layer (:func:`~defocus_teach.blind.blind_deconvolve`);
 - ``errors``: the package's exceptions (:class:`~defocus_teach.errors.LayerTooSmallError`,
   :class:`~defocus_teach.errors.NoTextureError`);
@@ -36,7 +38,7 @@ from .c_step import outlier_term, outlier_weights
 from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
 from .k_step import estimate_kernel
-from .kernel_init import initial_disk_kernel
+from .kernel_init import initial_disk_kernel, initial_kernel
 from .pipeline import AllInFocusResult, all_in_focus
 from .segmentation import segment_layers
 from .simulate import layered_defocus
@@ -55,6 +57,7 @@ __all__ = [
     "estimate_kernel",
     "outlier_term",
     "outlier_weights",
+    "initial_kernel",
     "initial_disk_kernel",
     "estimate_defocus_map",
     "segment_layers",
