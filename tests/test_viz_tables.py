@@ -62,7 +62,19 @@ def test_claims_table_agrees_with_the_paired_differences(rows):
     claim, oracle = table.rows
     assert claim[2] == f"{d.mean():+.2f}" and claim[-1] == figures.claim_verdict(d)
     assert oracle[1] == "oracle"
-    assert sum(int(n) for n in claim[5].split(" / ")) == d.size
+    assert sum(int(n) for n in claim[6].split(" / ")) == d.size
+    low, high = benchmark.paired_interval(d)
+    assert claim[3] == f"[{low:+.2f}, {high:+.2f}]" and low < d.mean() < high
+
+
+def test_paired_interval_is_the_t_interval_and_covers_its_mean():
+    rng = np.random.default_rng(3)
+    covered = 0
+    for _ in range(400):  # 95% intervals of samples of 12 from N(1, 2^2) cover 1 ~95% of the time
+        low, high = benchmark.paired_interval(rng.normal(1.0, 2.0, 12))
+        covered += low <= 1.0 <= high
+    assert 0.92 <= covered / 400 <= 0.98
+    assert np.isnan(benchmark.paired_interval([1.0])[0])
 
 
 def test_claim_verdict_follows_the_rule_of_the_chapter():

@@ -36,7 +36,7 @@ module       holds
 ``results``  :data:`COLUMNS`, :data:`REPO_RESULTS`, :data:`PACKAGED_CSV`, :func:`write_csv`,
              :func:`read_csv`, :func:`load_results`
 ``report``   :data:`GROUPS`, :func:`summarize`, :func:`paired_differences`,
-             :func:`summary_markdown`
+             :func:`paired_interval`, :func:`summary_markdown`
 ``cli``      :func:`main`, the command line
 ===========  ==================================================================================
 
@@ -61,7 +61,7 @@ from .methods import per_layer, run_method, run_suite
 from .metrics import SSIM_OPTIONS as SSIM_OPTIONS
 from .metrics import evaluate
 from .peers import deepinv_blind_rl
-from .report import paired_differences, summarize, summary_markdown
+from .report import paired_differences, paired_interval, summarize, summary_markdown
 from .results import load_results, read_csv, write_csv
 from .scenes import PUPIL_SIGMA as PUPIL_SIGMA
 from .scenes import BenchmarkScene, SceneSpec, make_scene
@@ -115,6 +115,7 @@ __all__ = [
     "load_results",
     "summarize",
     "paired_differences",
+    "paired_interval",
     "summary_markdown",
     "summary_figure",
     "plot_scenes",

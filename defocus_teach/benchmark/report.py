@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy import stats
 
 from .methods import METHODS
 from .scenes import BAND_WIDTH
@@ -23,6 +24,7 @@ __all__ = [
     "mean_kernel_error",
     "summarize",
     "paired_differences",
+    "paired_interval",
     "summary_markdown",
 ]
 
@@ -136,6 +138,40 @@ def paired_differences(
     return {m: values for m, (_, values) in _paired(rows, column, reference).items()}
 
 
+def paired_interval(differences, level: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval for the mean of paired differences over the scenes.
+
+    Parameters
+    ----------
+    differences : array_like
+        One difference per scene (e.g. from :func:`paired_differences`).
+    level : float, optional
+        Confidence level (default 0.95).
+
+    Returns
+    -------
+    low, high : float
+        :math:`\\bar d \\pm t_{n-1} s / \\sqrt{n}`; nan for fewer than two scenes.
+
+    Notes
+    -----
+    The scenes are few (12) and their differences far from normal when one scene fails, so
+    the interval is a guide to the size of the scatter, not an exact test.
+
+    Examples
+    --------
+    >>> low, high = paired_interval([1.0, 2.0, 3.0])
+    >>> round(low, 2), round(high, 2)
+    (-0.48, 4.48)
+    """
+    values = np.asarray(differences, dtype=np.float64)
+    if values.size < 2:
+        return float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
+    half /= np.sqrt(values.size)
+    return float(values.mean() - half), float(values.mean() + half)
+
+
 #: Scene groups of the per-group table: name -> predicate on a row.
 GROUPS: dict[str, Callable[[dict], bool]] = {
     "all scenes": lambda row: True,
@@ -211,17 +247,20 @@ def summary_markdown(rows: Sequence[dict]) -> str:
 
     out.write(
         "\nPaired differences, full method minus each method, per scene (dB; positive: the "
-        "full method is better). Mean / worst (smallest) / scene of the worst.\n\n"
+        "full method is better). Mean / worst (smallest) / scene of the worst, and the "
+        "95% confidence interval of the mean (Student t over the scenes).\n\n"
     )
-    out.write("| method | PSNR defocused | PSNR band | worst scene (defocused) |\n")
-    out.write("|---|---|---|---|\n")
+    out.write("| method | PSNR defocused | 95% interval | PSNR band | worst scene (defocused) |\n")
+    out.write("|---|---|---|---|---|\n")
     band = paired_differences(rows, "band_psnr")
     for method, (scenes_of, values) in _paired(rows, "defocused_psnr", "full").items():
         if values.size == 0:
             continue
         worst = int(np.argmin(values))
+        low, high = paired_interval(values)
         out.write(
             f"| {method} | {values.mean():+.2f} / {values.min():+.2f} | "
+            f"[{low:+.2f}, {high:+.2f}] | "
             f"{band[method].mean():+.2f} / {band[method].min():+.2f} | {scenes_of[worst]} |\n"
         )
 

@@ -32,6 +32,7 @@ from ..benchmark.report import (
     mean_kernel_error,
     methods_in_order,
     paired_differences,
+    paired_interval,
     summarize,
 )
 from ..benchmark.scenes import BAND_WIDTH, SceneSpec, make_scene
@@ -435,6 +436,11 @@ def claim_verdict(differences: np.ndarray) -> str:
     return "supported" if np.all(differences >= -TIE_DB) else "mixed"
 
 
+def _interval(differences: np.ndarray) -> str:
+    low, high = paired_interval(differences)
+    return "" if np.isnan(low) else f"[{low:+.2f}, {high:+.2f}]"
+
+
 def claims_table(rows: Sequence[dict], claims: dict[str, str]) -> Table:
     """One row per claim: the full method against the method that lacks what it is about.
 
@@ -449,7 +455,8 @@ def claims_table(rows: Sequence[dict], claims: dict[str, str]) -> Table:
     -------
     table : defocus_teach.viz.Table
         Per claim, the paired differences ``full - method`` of the PSNR on the defocused
-        layers (mean and worst), their mean in the band, the counts of scenes better, tied
+        layers (mean, its 95% confidence interval and the worst), their mean in the band,
+        the counts of scenes better, tied
         (within :data:`TIE_DB` dB) and worse, and :func:`claim_verdict`; a last row gives
         the gap to the oracle.
 
@@ -460,6 +467,8 @@ def claims_table(rows: Sequence[dict], claims: dict[str, str]) -> Table:
     ...         for m, p in (("full", 25.0), ("input", 21.5), ("oracle", 26.0))]
     >>> claims_table(rows, {"input": "deblurring helps"}).rows[0][-2:]
     ['1 / 0 / 0', 'supported']
+    >>> claims_table(rows, {"input": "deblurring helps"}).rows[0][3] == ""  # one scene
+    True
     """
     layers = paired_differences(rows, "defocused_psnr")
     band = paired_differences(rows, "band_psnr")
@@ -468,16 +477,17 @@ def claims_table(rows: Sequence[dict], claims: dict[str, str]) -> Table:
         d = layers[method]
         counts = (np.sum(d > TIE_DB), np.sum(abs(d) <= TIE_DB), np.sum(d < -TIE_DB))
         table.append(
-            [claim, method, f"{d.mean():+.2f}", f"{d.min():+.2f}", f"{band[method].mean():+.2f}"]
-            + [" / ".join(str(int(c)) for c in counts), claim_verdict(d)]
+            [claim, method, f"{d.mean():+.2f}", _interval(d), f"{d.min():+.2f}"]
+            + [f"{band[method].mean():+.2f}", " / ".join(str(int(c)) for c in counts)]
+            + [claim_verdict(d)]
         )
     if "oracle" in layers:
         gap = layers["oracle"]
         table.append(
-            ["(gap to the oracle)", "oracle", f"{gap.mean():+.2f}", f"{gap.min():+.2f}"]
-            + [f"{band['oracle'].mean():+.2f}", "", ""]
+            ["(gap to the oracle)", "oracle", f"{gap.mean():+.2f}", _interval(gap)]
+            + [f"{gap.min():+.2f}", f"{band['oracle'].mean():+.2f}", "", ""]
         )
-    header = ["claim", "full minus", "mean (dB)", "worst", "band (dB)"]
+    header = ["claim", "full minus", "mean (dB)", "95% interval", "worst", "band (dB)"]
     header += ["better / tie / worse", "verdict"]
     return Table(header, table)
 
