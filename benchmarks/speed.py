@@ -17,9 +17,15 @@ It prints a markdown table and writes it to ``benchmarks/results/speed.md``:
   FFTs it performs (2 ``rfft2`` and 2 ``irfft2`` on the same grid, ``scipy.fft``), measured in
   the same run.
 
+With ``--baseline REV`` (a git revision, e.g. ``--baseline 9311f42``) the 256 x 256
+``blind_deconvolve`` case is also timed with the package as it was at REV, in alternating
+runs of separate processes (REV, this tree, REV, ...), and the table gives both medians and
+their ratio: the two are measured in the same run, on the same machine load.
+
 Targets (issue #3): the 512 x 512 two-layer ``all_in_focus`` in at most 15 s; one ADMM
-iteration at most twice its FFT cost.  Times are ``time.perf_counter`` wall times of one run
-(best of three for the ADMM ratio); on a shared machine they vary from run to run.
+iteration at most twice its FFT cost.  Issue #10: the 256 x 256 ``blind_deconvolve`` at most
+1.3 times the time of the revision before it.  Times are ``time.perf_counter`` wall times of
+one run (best of three for the ADMM ratio); on a shared machine they vary from run to run.
 
 OpenBLAS defaults to one thread per core and, on a loaded machine, its threads spin-wait on
 the many small matrix products of the k-step: this script sets ``OPENBLAS_NUM_THREADS=1``
@@ -36,7 +42,9 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -105,11 +113,53 @@ def admm_fft_ratio(size: int, n_iter: int, repeat: int = 3) -> tuple[float, floa
     return min(admm_times), min(fft_times), grid.shape
 
 
+_TIME_BLIND = """
+import sys, time
+import numpy as np
+from skimage import data
+sys.path.insert(0, sys.argv[1])
+from defocus_teach import blind_deconvolve, kernels, operators
+sharp = data.camera()[:256, :256] / 255.0
+f = operators.blur(sharp, kernels.disk(5))
+f = f + 0.005 * np.random.default_rng(0).standard_normal(f.shape)
+start = time.perf_counter()
+blind_deconvolve(f)
+print(time.perf_counter() - start)
+"""
+
+
+def _export(revision: str, folder: str) -> None:
+    """The package's files at a git revision, written into ``folder``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "defocus_teach"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+
+
+def compare_blind(revision: str, runs: int = 3) -> tuple[float, float]:
+    """Median seconds of the 256 x 256 blind case at ``revision`` and here, alternating."""
+    times: dict[str, list[float]] = {"baseline": [], "here": []}
+    with tempfile.TemporaryDirectory() as folder:
+        _export(revision, folder)
+        for _ in range(runs):
+            for name, path in (("baseline", folder), ("here", str(ROOT))):
+                done = subprocess.run(
+                    [sys.executable, "-c", _TIME_BLIND, path],
+                    check=True, capture_output=True, text=True,
+                )  # fmt: skip
+                times[name].append(float(done.stdout.split()[-1]))
+    return float(np.median(times["baseline"])), float(np.median(times["here"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.5, help="motorcycle scale (0.5)")
     parser.add_argument("--admm-iter", type=int, default=50, help="ADMM iterations timed (50)")
     parser.add_argument("--no-write", action="store_true", help="do not write speed.md")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also time the 256 x 256 blind case at REV"
+    )
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -152,6 +202,21 @@ def main(argv: list[str] | None = None) -> int:
             "<= 15 s",
         )
     )
+
+    if args.baseline:
+        say(f"blind_deconvolve 256 x 256, here and at {args.baseline}, alternating ...")
+        before, here = compare_blind(args.baseline)
+        rows.append(
+            (f"blind_deconvolve at {args.baseline} (median of 3)", "256 x 256", before, "")
+        )
+        rows.append(
+            (
+                "blind_deconvolve 256 x 256, this tree (median of 3, same run)",
+                "256 x 256",
+                here,
+                f"<= 1.3 x {before:.1f} s (ratio {here / before:.2f})",
+            )
+        )
 
     ratios = []
     for size in (256, 512):
