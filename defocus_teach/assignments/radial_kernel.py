@@ -8,7 +8,7 @@ that are constant on rings of equal distance from the centre and plugs the new p
 into the blind solver::
 
     from defocus_teach import blind_deconvolve
-    result = blind_deconvolve(f, kernel_projection=radial_projection)
+    result = blind_deconvolve(f, kernel_projection=radial_projection, kernel_prior="energy")
 
 Replace each ``raise NotImplementedError`` by your code; keep the names, the signatures and
 the contracts of the docstrings.  The chapter "Assignment: a radially symmetric kernel"

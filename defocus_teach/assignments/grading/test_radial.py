@@ -19,8 +19,9 @@ from defocus_teach.assignments.grading import load_target
 
 SIZES = (3, 9, 15)
 WIDTHS = (0.5, 0.75, 1.0)
-#: Kernel error of the blind test; the reference solution reaches about 0.17 and the
-#: paper's projection onto Omega about 0.17 on the same problem.
+#: Kernel error of the blind test (with the paper's penalty, so that the projection is what
+#: holds the kernel); the reference solution reaches about 0.21 and the paper's projection
+#: onto Omega about 0.21 on the same problem.
 BLIND_MAX_ERROR = 0.25
 
 
@@ -152,6 +153,7 @@ def test_blind_deconvolve_recovers_a_disk_with_the_projection(target):
         n_iter=4,
         final_iter=10,
         kernel_projection=target.radial_projection,
+        kernel_prior="energy",
     )
     rings = _rings(15, 0.5)
     assert all(np.ptp(result.kernel[rings == r]) < 1e-12 for r in np.unique(rings))
