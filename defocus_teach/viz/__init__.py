@@ -84,9 +84,11 @@ from .image_step import (
 )
 from .kernel_step import (
     interactive_kernel_lam2,
+    plot_drift,
     plot_kernel_lam2,
     plot_outer_iterations,
     plot_step_rules,
+    plot_sweep_map,
     plot_sweep_scores,
 )
 from .layers import interactive_defocus, plot_defocus, plot_occlusion, plot_scene
@@ -170,6 +172,8 @@ __all__ = [
     "plot_outer_iterations",
     "plot_step_rules",
     "plot_sweep_scores",
+    "plot_sweep_map",
+    "plot_drift",
     # image_step
     "FRAMELET_NAMES",
     "interactive_lam1_deblur",
