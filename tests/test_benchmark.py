@@ -228,3 +228,21 @@ def test_quick_rows_reproduce_the_committed_rows(quick_rows, committed):
                     row["method"],
                     column,
                 )
+
+
+def test_update_replaces_only_the_methods_run(tmp_path):
+    """--update keeps the other methods' rows and replaces those of the methods run."""
+    from defocus_teach.benchmark.cli import main
+    from defocus_teach.benchmark.results import read_csv
+
+    name = SCENES[0].name
+    common = ["--scenes", name, "--output", str(tmp_path), "--quiet"]
+    assert main([*common, "--methods", "input", "oracle"]) == 0
+    first = {row["method"]: row for row in read_csv(tmp_path / "quality.csv")}
+    assert main([*common, "--methods", "oracle", "--update"]) == 0
+    rows = read_csv(tmp_path / "quality.csv")
+    assert sorted(row["method"] for row in rows) == ["input", "oracle"]
+    kept = next(row for row in rows if row["method"] == "input")
+    assert kept == first["input"]
+    with pytest.raises(SystemExit):
+        main(["--scenes", name, "--output", str(tmp_path / "none"), "--update", "--quiet"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .methods import run_suite
 from .report import summary_markdown
-from .results import PACKAGED_CSV, REPO_RESULTS, write_csv
+from .results import PACKAGED_CSV, REPO_RESULTS, read_csv, write_csv
 from .scenes import SCENES
 
 __all__ = ["main"]
@@ -40,8 +40,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also copy the CSV to defocus_teach/benchmark_results.csv (what Colab reads)",
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the other methods' rows of the output folder's quality.csv and replace "
+        "only the rows of the methods run (e.g. a peer added after the full run)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
+
+
+def _merged(folder: Path, rows: list[dict]) -> list[dict]:
+    """The rows of ``folder/quality.csv`` with those of the methods in ``rows`` replaced."""
+    path = folder / "quality.csv"
+    ran = {(row["scene"], row["method"]) for row in rows}
+    kept = [row for row in read_csv(path) if (row["scene"], row["method"]) not in ran]
+    return kept + rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,15 +69,20 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"unknown scenes {unknown}; choose from {list(known)}")
         scenes = [known[name] for name in args.scenes]
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    if args.update and (args.output is None or not (Path(args.output) / "quality.csv").exists()):
+        raise SystemExit(f"--update needs an existing quality.csv in --output, got {args.output}")
     start = time.perf_counter()
     rows = run_suite(scenes, args.methods, quick=args.quick, progress=say)
     total = time.perf_counter() - start
-    table = summary_markdown(rows)
-    print(table)
     print(f"total: {total:.0f} s for {len(rows)} runs")
     output = args.output
     if output is None and not args.quick:
         output = REPO_RESULTS if REPO_RESULTS.parent.exists() else Path("benchmark_results")
+    if args.update:
+        rows = _merged(Path(output), rows)
+        total = sum(row["seconds"] for row in rows)
+    table = summary_markdown(rows)
+    print(table)
     if output is not None:
         csv_path = _write_results(Path(output), rows, table, total, args.quick, say)
         if args.package_copy:
