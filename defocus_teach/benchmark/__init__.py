@@ -75,7 +75,7 @@ SCENES = scenes.SCENES
 #: name -> ``run(f, masks, channel_axis, scene) -> (image, kernels or None)``, in table order
 #: (defined in ``methods``).
 METHODS = methods.METHODS
-#: The methods of ``--quick``, all but ``no_symmetry`` and ``motion_style`` (about 4x slower
+#: The methods of ``--quick``, all but ``no_symmetry`` and ``motion_style`` (about 3x slower
 #: than the full method) and the optional peer ``deepinv_blind_rl``.
 QUICK_METHODS = methods.QUICK_METHODS
 #: Names of the optional peers (``deepinv_blind_rl``), in :data:`METHODS` only when their

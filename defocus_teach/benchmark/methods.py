@@ -129,7 +129,7 @@ METHODS: dict[str, Callable] = {
 }
 
 #: Methods of ``--quick``: all but the two whose k-step works on every pixel of the kernel
-#: (no symmetry: normal equations of 961 unknowns instead of 136), about 4x slower than
+#: (no symmetry: normal equations of 961 unknowns instead of 136), about 3x slower than
 #: the full method, and the optional :data:`PEERS`.
 QUICK_METHODS: tuple[str, ...] = tuple(
     m for m in METHODS if m not in ("no_symmetry", "motion_style", *PEERS)
