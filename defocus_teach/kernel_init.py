@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_image, as_mask, check_odd_size
+from ._validation import as_float_image, as_kernel, as_mask, check_odd_size
 from .errors import NoTextureError
 from .kernels import disk, gaussian, gaussian_pupil
 from .tile_spectra import RadialSpectra, _embed, layer_tiles, periodic_component, radial_spectra
@@ -418,6 +418,8 @@ def initial_kernel(
             f"radii must be a non-empty 1-D array of values in (0, {largest:g}] (a {size} x "
             f"{size} kernel), got {radii}"
         )
+    if start is not None:
+        start = as_kernel(start, "start", psf=True)
     apodisations = tuple(float(a) for a in apodisations)
     if not apodisations or not all(a > 0 for a in apodisations):
         raise ValueError(f"apodisations must be positive (inf for a disk), got {apodisations}")

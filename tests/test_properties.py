@@ -203,6 +203,24 @@ def test_initial_disk_kernel(f, size):
 
 
 @SETTINGS
+@given(
+    f=arrays(valid_shape=(40, 40)),
+    size=st.sampled_from([9, 15, 31, 4, 0]),
+    start=st.one_of(st.none(), kernel_arrays()),
+)
+def test_initial_kernel(f, size, start):
+    def initial_kernel(*args, **kwargs):  # candidates hold a = inf (the disk) by design
+        found = dt.initial_kernel(*args, **kwargs)
+        return found.radius, found.kernel, found.scores
+
+    found = check(initial_kernel, f, size=size, start=start)
+    if found is not None:  # a kernel of the requested size, nonnegative, of sum 1
+        kernel = found[1]
+        assert kernel.shape == (size, size) and kernel.min() >= 0
+        assert abs(kernel.sum() - 1) < 1e-9
+
+
+@SETTINGS
 @given(image=arrays(valid_shape=(40, 40), valid_weight=6), channel_axis=CHANNEL_AXES)
 def test_estimate_defocus_map(image, channel_axis):
     check(dt.estimate_defocus_map, image, channel_axis=channel_axis)
