@@ -8,7 +8,7 @@ predicts.  This module cuts the tiles and bins their periodograms:
 * :func:`periodic_component` removes a tile's border discontinuity (Moisan 2011);
 * :func:`layer_tiles` picks square tiles (nearly) inside the layer's mask;
 * :func:`radial_spectra` bins each tile's periodogram by the radius of the frequency and
-  :meth:`RadialSpectra.transfer` bins a kernel's |K(w)|^2 the same way.
+  :meth:`RadialSpectra.transfer` bins a kernel's :math:`|K(w)|^2` the same way.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ class RadialSpectra:
     counts : ndarray (n_bins,)
         Frequencies per bin, n_b.
     frequency : ndarray (n_bins,)
-        Mean radius |w| of each bin, in cycles per pixel.
+        Mean radius :math:`|w|` of each bin, in cycles per pixel.
     noise : float
         Noise level sigma (median of :func:`skimage.restoration.estimate_sigma` over tiles).
     size : int
@@ -217,7 +217,7 @@ class RadialSpectra:
     bins: np.ndarray  # bin of every frequency of the size x size grid (-1: left out)
 
     def transfer(self, kernel: np.ndarray) -> np.ndarray:
-        """|K(w)|^2 of ``kernel`` averaged over each bin."""
+        """:math:`|K(w)|^2` of ``kernel``, averaged over each bin."""
         spectrum = np.abs(fft.fft2(np.fft.ifftshift(_embed(kernel, self.size)))) ** 2
         keep = self.bins >= 0
         return np.bincount(self.bins[keep], spectrum[keep]) / self.counts
