@@ -25,8 +25,8 @@ import numpy as np
 
 from ._validation import as_float_image, as_kernel, as_mask, check_odd_size
 from .errors import NoTextureError
-from .kernels import disk, gaussian, gaussian_pupil
-from .tile_spectra import RadialSpectra, _embed, layer_tiles, periodic_component, radial_spectra
+from .kernels import disk, gaussian, gaussian_pupil, pad_kernel
+from .tile_spectra import RadialSpectra, layer_tiles, periodic_component, radial_spectra
 
 __all__ = [
     "initial_kernel",
@@ -295,7 +295,7 @@ def initial_disk_kernel(
     kernel = disk(radius, max(size, 2 * int(np.ceil(radius)) + 1))
     if kernel.shape[0] > size:
         raise ValueError(f"size {size} is too small for the chosen radius {radius}")
-    return radius, _embed(kernel, size)
+    return radius, pad_kernel(kernel, size)
 
 
 @dataclass(frozen=True)
@@ -436,17 +436,14 @@ def initial_kernel(
         nearby = np.abs(candidates[:, 0] - candidates[_nearest(candidates, start), 0])
         best = int(np.argmin(np.where(nearby <= START_WINDOW, scores, np.inf)))
     radius, apodisation = candidates[best]
-    kernel = _embed(defocus_kernel(radius, apodisation), size)
+    kernel = pad_kernel(defocus_kernel(radius, apodisation), size)
     return InitialKernel(float(radius), float(apodisation), kernel, candidates, scores)
 
 
 def _nearest(candidates: np.ndarray, kernel: np.ndarray) -> int:
     """Index of the candidate (R, a) closest to ``kernel`` in the Frobenius norm."""
-    kernel = np.asarray(kernel, dtype=np.float64)
-    side = kernel.shape[0]
-    distances = [
-        np.linalg.norm(_embed(defocus_kernel(r, a), max(side, 2 * int(np.ceil(r)) + 1))
-                       - _embed(kernel, max(side, 2 * int(np.ceil(r)) + 1)))
-        for r, a in candidates
-    ]  # fmt: skip
+    side = max(kernel.shape[0], 2 * int(np.ceil(candidates[:, 0].max())) + 1)
+    start = pad_kernel(kernel, side)  # once, not once per candidate
+    distances = [np.linalg.norm(pad_kernel(defocus_kernel(r, a), side) - start)
+                 for r, a in candidates]  # fmt: skip
     return int(np.argmin(distances))
