@@ -12,25 +12,33 @@ method" of the book runs :func:`all_in_focus` on simulated and real photographs.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from skimage.color import rgb2gray
 
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
+from .compose import compose_layers, outlier_trust
 from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
-from .kernels import disk
-from .segmentation import check_n_layers, layer_radii, segment_layers
+from .kernel_init import initial_kernel
+from .kernels import disk, kernel_error
+from .safeguards import DELTA_RADIUS, LayerCheck, check_layer, evidence_check, kernel_radius
+from .segmentation import check_n_layers, segment_layers
+from .u_step import deconvolve
 
-__all__ = ["all_in_focus", "AllInFocusResult", "MIN_SIDE"]
+__all__ = ["all_in_focus", "AllInFocusResult", "MIN_SIDE", "MERGE_ERROR"]
 
 #: Smallest image side accepted: the initial-kernel search needs a 32 x 32 square of a layer
 #: (:mod:`defocus_teach.kernel_init`), and the default kernels are 31 x 31.
 MIN_SIDE = 32
+#: Two deblurred layers whose kernels differ by less than this kernel error
+#: (:func:`~defocus_teach.kernels.kernel_error`) are one depth plane: they are merged.
+MERGE_ERROR = 0.25
 
 
 @dataclass(frozen=True)
@@ -49,10 +57,14 @@ class AllInFocusResult:
         Per-pixel blur radius in pixels (None when ``masks`` were given without a map).
     layers : list of BlindResult or None
         The blind-deconvolution result of every layer (None for layer 0 and for a layer
-        left as it is).
+        that was not deconvolved).
     status : list of str
-        What was done to each layer: ``"in focus"`` (layer 0), ``"deblurred"``, ``"empty"``,
-        or ``"kept: ..."`` with the reason the input was kept (e.g. a flat layer).
+        What was done to each layer: ``"in focus"`` (layer 0, never altered),
+        ``"deblurred"``, ``"empty"``, ``"merged into layer j"``, or ``"kept: ..."`` with the
+        reason the input was kept: a flat layer, or the do-no-harm check that failed, its
+        value and its limit (:mod:`defocus_teach.safeguards`).
+    checks : list of tuple of LayerCheck
+        The do-no-harm checks run on each layer (empty when none ran).
     """
 
     image: np.ndarray
@@ -61,6 +73,7 @@ class AllInFocusResult:
     defocus_map: np.ndarray | None
     layers: list
     status: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
 
 
 def _reporter(progress) -> Callable[[str], object]:
@@ -94,6 +107,8 @@ def all_in_focus(
     progress: bool | Callable[[str], object] = False,
     *,
     defocus_estimator: Callable[[np.ndarray], np.ndarray] | None = None,
+    do_no_harm: bool = True,
+    feather: bool = True,
     **solver_options,
 ) -> AllInFocusResult:
     """Remove out-of-focus blur from a photograph with several depth layers.
@@ -121,6 +136,12 @@ def all_in_focus(
         Replaces :func:`~defocus_teach.defocus_map.estimate_defocus_map`: called as
         ``defocus_estimator(grey_image)`` and must return an (H, W) map of blur radii in
         pixels.
+    do_no_harm : bool, optional
+        Run the checks of :mod:`defocus_teach.safeguards` on every defocused layer and keep
+        the input where one fails (default True).
+    feather : bool, optional
+        Blend the layers with :func:`~defocus_teach.compose.compose_layers` (default True)
+        instead of pasting the binary masks.
     **solver_options
         Passed to :func:`~defocus_teach.blind.blind_deconvolve` for every defocused layer (e.g.
         ``n_iter``, ``lam1``, ``use_outliers``).
@@ -133,10 +154,18 @@ def all_in_focus(
 
     Notes
     -----
-    :math:`u_{aif} = \\sum_i \\alpha_i \\odot u_i` with :math:`u_0 = f`.  A layer too thin for
-    the disk sweep starts from the disk whose radius is the layer's median defocus.  An image
-    without edges, and a flat (constant) layer, carry no information about their blur: they
-    are left as they are, and ``status`` says so.
+    The paper composes :math:`u_{aif} = \\sum_i \\alpha_i \\odot u_i` with :math:`u_0 = f`;
+    [DEVIATION] the layers are blended over about one blur radius inside each deblurred
+    layer (:func:`~defocus_teach.compose.compose_layers`), so the in-focus layer is never
+    altered and no seam appears where the layers meet.  Every defocused layer goes through
+    the do-no-harm checks (:mod:`defocus_teach.safeguards`): before the deconvolution, a
+    likelihood test of "blurred" against "sharp" and the width of the initial kernel; after
+    it, the width of the estimated kernel, the values outside [0, 1] and the ringing.  A
+    layer that fails one keeps the input, and ``status`` names the check.  Deblurred layers
+    whose kernels agree (kernel error below :data:`MERGE_ERROR`) are merged and deconvolved
+    once more with one kernel.  A layer too thin for the disk sweep starts from the disk
+    whose radius is the layer's median defocus.  An image without edges, and a flat
+    (constant) layer, carry no information about their blur: they are left as they are.
 
     References
     ----------
@@ -168,42 +197,177 @@ def all_in_focus(
         report("no edges to measure blur on: the image is left as it is")
         whole = np.ones(grey.shape, dtype=bool)
         return AllInFocusResult(
-            image.copy(), [whole], [np.ones((1, 1))], None, [None], ["kept: no edges"]
+            image.copy(), [whole], [np.ones((1, 1))], None, [None], ["kept: no edges"], [()]
         )
-    radii = layer_radii(defocus_map, masks) if defocus_map is not None else None
+    radii = None
+    if defocus_map is not None:  # the median blur of every non-empty layer
+        radii = [float(np.median(defocus_map[m])) if m.any() else np.nan for m in masks]
     if len(masks) == 1:
         report("the whole image is in focus: nothing to deblur")
 
-    output = image.copy()
-    spatial = output if channel_axis is None else np.moveaxis(output, channel_axis, -1)
-    kernels, layers, status = [np.ones((1, 1))], [None], ["in focus"]
-    for index, mask in enumerate(masks[1:], start=1):
-        if not mask.any():
-            kernels.append(np.ones((1, 1)))
-            layers.append(None)
-            status.append("empty")
-            continue
-        report(f"layer {index} of {len(masks) - 1}: blind deconvolution ({mask.mean():.0%})")
-        radius = radii[index] if radii is not None else None
+    layers = [
+        _process_layer(image, grey, mask, index, len(masks) - 1, radii, channel_axis,
+                       progress, report, do_no_harm, solver_options)
+        if index > 0 else _Layer("in focus")
+        for index, mask in enumerate(masks)
+    ]  # fmt: skip
+    masks, layers = _merge_agreeing(image, masks, layers, channel_axis, report)
+    output, layers = _compose(image, masks, layers, channel_axis, do_no_harm, feather)
+    for index, layer in enumerate(layers[1:], start=1):
+        report(f"layer {index}: {layer.status}")
+    report("done")
+    return AllInFocusResult(
+        output,
+        masks,
+        [layer.result.kernel if layer.result is not None else np.ones((1, 1)) for layer in layers],
+        defocus_map,
+        [layer.result for layer in layers],
+        [layer.status for layer in layers],
+        [layer.checks for layer in layers],
+    )
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """What happened to one layer: its status, blind result (or None) and checks."""
+
+    status: str
+    result: object = None
+    checks: tuple = ()
+
+    @property
+    def used(self) -> bool:
+        return self.status == "deblurred"
+
+
+def _failed(checks) -> str | None:
+    for check in checks:
+        if not check.passed:
+            return f"kept: {check.rule} ({check.value:.3g} against a limit of {check.limit:g})"
+    return None
+
+
+def _process_layer(
+    image, grey, mask, index, count, radii, channel_axis, progress, report, do_no_harm, options
+) -> _Layer:
+    """Checks before, blind deconvolution, checks after: the fate of one defocused layer."""
+    if not mask.any():
+        return _Layer("empty")
+    checks = []
+    if do_no_harm:
         try:
-            result = _deblur_layer(
-                image, mask, index, radius, channel_axis, progress, report, solver_options
-            )
+            start = initial_kernel(grey, mask)
+        except LayerTooSmallError:  # too thin to sweep or to test: go on
+            start = None
         except NoTextureError:
             report(f"layer {index} is flat: left as it is")
-            kernels.append(np.ones((1, 1)))
-            layers.append(None)
-            status.append("kept: flat layer")
+            return _Layer("kept: flat layer")
+        if start is not None:
+            checks = [
+                evidence_check(grey, mask, start.kernel),
+                _delta_check(start.kernel),
+            ]
+            reason = _failed(checks)
+            if reason is not None:
+                return _Layer(reason, None, tuple(checks))
+    report(f"layer {index} of {count}: blind deconvolution ({mask.mean():.0%})")
+    radius = radii[index] if radii is not None else None
+    try:
+        result = _deblur_layer(image, mask, index, radius, channel_axis, progress, report, options)
+    except NoTextureError:
+        report(f"layer {index} is flat: left as it is")
+        return _Layer("kept: flat layer")
+    return _Layer("deblurred", result, tuple(checks))
+
+
+def _delta_check(kernel):
+    radius = kernel_radius(kernel)
+    return LayerCheck("kernel close to a delta", radius, DELTA_RADIUS, radius >= DELTA_RADIUS)
+
+
+def _merge_agreeing(image, masks, layers, channel_axis, report):
+    """Merge deblurred layers whose kernels agree (kernel error below :data:`MERGE_ERROR`).
+
+    The union is deconvolved once more, non-blind, with the kernel of the larger layer.
+    """
+    masks, layers = list(masks), list(layers)
+    merged = True
+    while merged:
+        merged = False
+        used = [i for i, layer in enumerate(layers) if layer.used]
+        for a, b in itertools.combinations(used, 2):
+            error = kernel_error(layers[a].result.kernel, layers[b].result.kernel)
+            if error >= MERGE_ERROR:
+                continue
+            keep, drop = (a, b) if masks[a].sum() >= masks[b].sum() else (b, a)
+            union = masks[a] | masks[b]
+            kernel = layers[keep].result.kernel
+            report(f"layers {a} and {b} have the same kernel (error {error:.2f}): merged")
+            estimate = deconvolve(image, kernel, union, channel_axis=channel_axis)
+            outliers = layers[a].result.outliers + layers[b].result.outliers
+            result = replace(layers[keep].result, image=estimate, outliers=outliers)
+            masks[keep], masks[drop] = union, np.zeros_like(union)
+            layers[keep] = _Layer("deblurred", result, layers[keep].checks)
+            layers[drop] = _Layer(f"merged into layer {keep}")
+            merged = True
+            break
+    return masks, layers
+
+
+def _compose(image, masks, layers, channel_axis, do_no_harm, feather):
+    """Blend the deblurred layers; keep the input on those whose blend fails a check.
+
+    The checks of :func:`~defocus_teach.safeguards.check_layer` judge what goes into the
+    image: each layer of the blend.  A layer that fails one is left out, and the others
+    are blended again.
+    """
+    output = _blend(image, masks, layers, channel_axis, feather)
+    if not do_no_harm:
+        return output, layers
+    checked = []
+    for mask, layer in zip(masks, layers, strict=True):
+        if not layer.used:
+            checked.append(layer)
             continue
-        layer_image = (
-            result.image if channel_axis is None else np.moveaxis(result.image, channel_axis, -1)
+        checks = layer.checks + tuple(
+            check_layer(image, output, mask, layer.result.kernel, channel_axis=channel_axis)
         )
-        spatial[mask] = layer_image[mask]  # u_aif = sum_i alpha_i .* u_i
-        kernels.append(result.kernel)
-        layers.append(result)
-        status.append("deblurred")
-    report("done")
-    return AllInFocusResult(output, masks, kernels, defocus_map, layers, status)
+        checked.append(_Layer(_failed(checks) or "deblurred", layer.result, checks))
+    if all(old.used == new.used for old, new in zip(layers, checked, strict=True)):
+        return output, checked
+    return _blend(image, masks, checked, channel_axis, feather), checked
+
+
+def _blend(image, masks, layers, channel_axis, feather):
+    """u_aif from the layers in use: feathered and outlier-weighted, or pasted."""
+    estimates = [layer.result.image if layer.used else None for layer in layers]
+    if not feather:
+        return _paste(image, estimates, masks, channel_axis)
+    widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
+    trust = [
+        outlier_trust(_flagged(layer.result.outliers, channel_axis), width)
+        if layer.used else None
+        for layer, width in zip(layers, widths, strict=True)
+    ]  # fmt: skip
+    return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
+
+
+def _flagged(outliers, channel_axis):
+    """Pixels where any channel of the outlier term c is non-zero, (H, W)."""
+    flagged = np.asarray(outliers) != 0
+    if channel_axis is not None and flagged.ndim == 3:
+        flagged = np.moveaxis(flagged, channel_axis, -1).any(axis=-1)
+    return flagged
+
+
+def _paste(image, estimates, masks, channel_axis):
+    output = image.copy()
+    spatial = output if channel_axis is None else np.moveaxis(output, channel_axis, -1)
+    for estimate, mask in zip(estimates, masks, strict=True):
+        if estimate is not None:
+            moved = estimate if channel_axis is None else np.moveaxis(estimate, channel_axis, -1)
+            spatial[mask] = moved[mask]  # u_aif = sum_i alpha_i .* u_i
+    return output
 
 
 def _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report):

@@ -27,6 +27,7 @@ from defocus_teach.benchmark import (
     paired_differences,
     per_layer,
     read_csv,
+    run_method,
     summarize,
     summary_markdown,
     write_csv,
@@ -37,7 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED_CSV = ROOT / "benchmarks" / "results" / "quality.csv"
 #: Tolerances of "the quick run reproduces the committed rows": float noise passes, a real
 #: change of the solver does not.
-TOLERANCE = {"psnr": 0.05, "ssim": 0.002, "kernel_error": 0.01}
+TOLERANCE = {
+    "psnr": 0.05,
+    "ssim": 0.002,
+    "kernel_error": 0.01,
+    "iou": 0.01,
+    "map_error": 0.02,
+    "layers_found": 0,
+}
 
 
 def test_suite_covers_every_value_of_the_issue():
@@ -246,3 +254,25 @@ def test_update_replaces_only_the_methods_run(tmp_path):
     assert kept == first["input"]
     with pytest.raises(SystemExit):
         main(["--scenes", name, "--output", str(tmp_path / "none"), "--update", "--quiet"])
+
+
+def test_segmentation_scores_of_a_shrunk_mask_are_its_overlap():
+    from defocus_teach.benchmark.metrics import segmentation_scores, true_radius_map
+
+    scene = make_scene(SCENES[0])
+    truth = ~scene.true_masks[0]
+    shrunk = truth & (np.cumsum(truth, axis=1) > 10)  # drop 10 defocused px per row
+    scores = segmentation_scores(scene, [~shrunk, shrunk], true_radius_map(scene) + 0.5)
+    assert scores["iou"] == pytest.approx(shrunk.sum() / truth.sum())
+    assert scores["layers_found"] == 2 and scores["map_error"] == pytest.approx(0.5)
+    empty = segmentation_scores(scene, [np.ones_like(truth), np.zeros_like(truth)], None)
+    assert empty["iou"] == 0.0 and empty["layers_found"] == 1 and math.isnan(empty["map_error"])
+
+
+def test_full_auto_is_scored_on_its_own_layers():
+    scene = make_scene(SCENES[0])
+    row = run_method("full_auto", scene)
+    assert row["layers_found"] >= 1 and 0.0 <= row["iou"] <= 1.0
+    assert row["map_error"] >= 0.0
+    given = run_method("input", scene)
+    assert math.isnan(given["iou"]) and math.isnan(given["layers_found"])

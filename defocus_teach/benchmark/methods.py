@@ -3,10 +3,13 @@
 Every method maps ``(f, masks, channel_axis, scene)`` to ``(image, kernels)``: the
 all-in-focus estimate and the estimated kernel of every defocused layer (``None`` for the
 methods that estimate none).  All get the same observed image and the same (perturbed) masks;
-only the oracle also looks at the scene's true kernels and true masks.
+only the oracle also looks at the scene's true kernels and true masks.  ``full_auto`` ignores
+the masks: it estimates the map and the layers itself, as a photographer's run does, and
+returns a third item, its :func:`~.metrics.segmentation_scores`.
 
 * :data:`METHODS`: the input itself, the oracle, the full method
-  (:func:`~defocus_teach.pipeline.all_in_focus`), three ablations and four baselines
+  (:func:`~defocus_teach.pipeline.all_in_focus` with the given masks), the fully automatic
+  one (``full_auto``, nothing given), three ablations and four baselines
   (:mod:`defocus_teach.baselines`, applied layer by layer with :func:`per_layer`), then the
   peers of :mod:`.peers` whose library is installed (``deepinv_blind_rl`` with deepinv, the
   extra ``peers``; :data:`PEERS` names them); :data:`QUICK_METHODS` is the subset of
@@ -18,6 +21,7 @@ only the oracle also looks at the scene's true kernels and true masks.
 from __future__ import annotations
 
 import importlib.util
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -27,7 +31,7 @@ from .. import baselines
 from ..pipeline import all_in_focus
 from ..u_step import deconvolve
 from . import peers
-from .metrics import evaluate
+from .metrics import evaluate, segmentation_scores
 from .scenes import SCENES, BenchmarkScene, SceneSpec, make_scene
 
 __all__ = ["METHODS", "QUICK_METHODS", "PEERS", "per_layer", "run_method", "run_suite"]
@@ -90,6 +94,23 @@ def _full(**options):
     return run
 
 
+def _matched_kernels(scene, masks, found_kernels):
+    """For every true defocused layer, the kernel of the found layer that overlaps it most."""
+    matched = []
+    for truth in scene.true_masks[1:]:
+        overlap = [np.count_nonzero(truth & m) for m in masks]
+        best = int(np.argmax(overlap))
+        matched.append(found_kernels[best] if best > 0 else np.ones((1, 1)))
+    return matched
+
+
+def _full_auto(f, masks, channel_axis, scene):
+    """The photographer's run: map, layers and kernels estimated, nothing from the truth."""
+    result = all_in_focus(f, channel_axis=channel_axis)
+    extras = segmentation_scores(scene, result.masks, result.defocus_map)
+    return result.image, _matched_kernels(scene, result.masks, result.kernels), extras
+
+
 def _baseline(function):
     def run(f, masks, channel_axis, scene):
         return per_layer(function, f, masks, channel_axis)
@@ -118,6 +139,7 @@ METHODS: dict[str, Callable] = {
     "input": _input,
     "oracle": _oracle,
     "full": _full(),
+    "full_auto": _full_auto,
     "no_symmetry": _full(use_symmetry=False),
     "no_low_rank": _full(use_low_rank=False),
     "no_outliers": _full(use_outliers=False),
@@ -162,7 +184,7 @@ def run_method(name: str, scene: BenchmarkScene) -> dict:
         raise ValueError(f"name must be one of {list(METHODS)}, got {name!r}")
     spec = scene.spec
     start = time.perf_counter()
-    estimate, found = METHODS[name](scene.blurred, scene.masks, scene.channel_axis, scene)
+    estimate, found, *extras = METHODS[name](scene.blurred, scene.masks, scene.channel_axis, scene)
     seconds = time.perf_counter() - start
     row = {
         "scene": spec.name,
@@ -177,6 +199,9 @@ def run_method(name: str, scene: BenchmarkScene) -> dict:
         "seg_error": spec.seg_error,
     }
     row.update(evaluate(scene, estimate, found))
+    row.update({"layers_found": math.nan, "iou": math.nan, "map_error": math.nan})
+    if extras:  # the automatic methods also score their segmentation
+        row.update(extras[0])
     row["seconds"] = seconds
     return row
 

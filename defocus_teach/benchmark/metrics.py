@@ -18,7 +18,7 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from .. import kernels
 from .scenes import BenchmarkScene
 
-__all__ = ["SSIM_OPTIONS", "evaluate"]
+__all__ = ["SSIM_OPTIONS", "evaluate", "segmentation_scores", "true_radius_map"]
 #: SSIM settings: Gaussian window of sigma 1.5 and population covariance, the choices of
 #: Wang et al. (2004) that :func:`skimage.metrics.structural_similarity` documents.
 SSIM_OPTIONS = {"gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}
@@ -46,7 +46,8 @@ def evaluate(
     Returns
     -------
     metrics : dict
-        ``psnr``, ``ssim`` (whole image); ``defocused_psnr``/``ssim`` (all defocused
+        ``psnr``, ``ssim`` (whole image); ``infocus_psnr``/``ssim`` (the true in-focus
+        layer); ``defocused_psnr``/``ssim`` (all defocused
         layers); ``layer1_psnr``... per defocused layer; ``band_psnr``/``ssim``; and
         ``kernel_error1``/``2`` (:func:`~defocus_teach.kernels.kernel_error`), nan when
         absent.
@@ -82,7 +83,8 @@ def evaluate(
             "ssim": float(ssim),
         }
         defocused = np.any(scene.true_masks[1:], axis=0)
-        regions = [("defocused", defocused), ("band", scene.band)]
+        regions = [("infocus", scene.true_masks[0]), ("defocused", defocused)]
+        regions += [("band", scene.band)]
         regions += [(f"layer{i}", m) for i, m in enumerate(scene.true_masks[1:], start=1)]
         for name, region in regions:
             metrics[f"{name}_psnr"] = _region_psnr(truth, clipped, region)
@@ -97,3 +99,54 @@ def evaluate(
         ):
             metrics[f"kernel_error{i}"] = kernels.kernel_error(found, true)
     return metrics
+
+
+def true_radius_map(scene: BenchmarkScene) -> np.ndarray:
+    """The scene's blur radius per pixel: 0 on the in-focus layer, R_i on layer i."""
+    radius = np.zeros(scene.true_masks[0].shape)
+    for mask, value in zip(scene.true_masks[1:], scene.spec.radii, strict=True):
+        radius[mask] = value
+    return radius
+
+
+def segmentation_scores(
+    scene: BenchmarkScene, masks: Sequence[np.ndarray], defocus_map: np.ndarray | None
+) -> dict[str, float]:
+    """How well an automatic method found the layers of a scene.
+
+    Parameters
+    ----------
+    scene : BenchmarkScene
+    masks : sequence of ndarray of bool
+        The layers it found, layer 0 in focus (empty layers are not counted).
+    defocus_map : ndarray or None
+        Its blur radius per pixel, in pixels.
+
+    Returns
+    -------
+    scores : dict
+        ``layers_found`` (non-empty layers, in-focus one included), ``iou`` (intersection
+        over union of the pixels it called defocused with the truly defocused ones) and
+        ``map_error`` (mean absolute error of the map against :func:`true_radius_map`,
+        pixels; nan without a map).
+
+    Examples
+    --------
+    >>> from defocus_teach.benchmark import SCENES, make_scene
+    >>> from defocus_teach.benchmark.metrics import segmentation_scores, true_radius_map
+    >>> scene = make_scene(SCENES[0])
+    >>> segmentation_scores(scene, scene.true_masks, true_radius_map(scene))
+    {'layers_found': 2.0, 'iou': 1.0, 'map_error': 0.0}
+    """
+    found = ~np.asarray(masks[0], dtype=bool)
+    truth = ~scene.true_masks[0]
+    union = np.count_nonzero(found | truth)
+    iou = np.count_nonzero(found & truth) / union if union else 1.0
+    error = math.nan
+    if defocus_map is not None:
+        error = float(np.mean(np.abs(np.asarray(defocus_map) - true_radius_map(scene))))
+    return {
+        "layers_found": float(sum(bool(np.any(m)) for m in masks)),
+        "iou": float(iou),
+        "map_error": error,
+    }

@@ -19,7 +19,9 @@ __all__ = ["COLUMNS", "REPO_RESULTS", "PACKAGED_CSV", "write_csv", "read_csv", "
 REPO_RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 PACKAGED_CSV = Path(__file__).resolve().parents[1] / "benchmark_results.csv"
 
-#: CSV columns and their types.  Per-layer columns of a missing second layer are empty.
+#: CSV columns and their types.  Per-layer columns of a missing second layer are empty, and
+#: so are the segmentation columns (``layers_found``, ``iou``, ``map_error``) of the methods
+#: that are given the masks.
 COLUMNS: dict[str, type] = {
     "scene": str,
     "method": str,
@@ -33,6 +35,7 @@ COLUMNS: dict[str, type] = {
     "seg_error": int,
     "psnr": float,
     "ssim": float,
+    "infocus_psnr": float,
     "defocused_psnr": float,
     "defocused_ssim": float,
     "layer1_psnr": float,
@@ -43,6 +46,9 @@ COLUMNS: dict[str, type] = {
     "band_ssim": float,
     "kernel_error1": float,
     "kernel_error2": float,
+    "layers_found": float,
+    "iou": float,
+    "map_error": float,
     "seconds": float,
 }
 

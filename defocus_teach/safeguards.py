@@ -1,0 +1,308 @@
+"""Do no harm: the checks that decide whether a layer's deblurred estimate is used.
+
+A blind deconvolution can fail without raising anything: a layer that is not blurred at all
+(an in-focus surface the defocus map called blurred), a kernel that is too wide for the data,
+a mask that cuts through sharp content.  The result then has rings, blotches and values far
+outside [0, 1], and is worse than the photograph it came from.  The paper does not discuss
+this (its layers come from a trusted map); an automatic tool must.  Before a layer is
+deblurred, :func:`blur_evidence` asks whether its spectrum is better explained as blurred
+than as sharp; after, :func:`check_layer` runs the remaining checks of :data:`RULES`.  A
+layer that fails one keeps the input, and :func:`~defocus_teach.pipeline.all_in_focus` says
+which check failed in the layer's status.
+
+.. rubric:: References
+
+1. Xu, G., Liu, C., Ji, H. "Removing out-of-focus blur from a single image."
+   arXiv:1808.09166 (2018).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+from skimage.color import rgb2gray
+from skimage.restoration import estimate_sigma
+
+from ._validation import as_float_image, as_kernel, as_mask
+from .errors import LayerTooSmallError
+from .kernel_init import _likelihood
+from .tile_spectra import layer_tiles, radial_spectra
+
+__all__ = [
+    "RULES",
+    "LayerCheck",
+    "kernel_radius",
+    "blur_evidence",
+    "clipped_fraction",
+    "ringing_ratio",
+    "check_layer",
+]
+
+#: The do-no-harm rules, by name: what each one measures and the limit that makes it fail.
+RULES = {
+    "blur evidence": "log-likelihood gain per frequency of 'blurred' over 'sharp' < limit",
+    "kernel close to a delta": "radius of the estimated kernel < limit (pixels)",
+    "values outside [0, 1]": "fraction of the layer beyond [-0.1, 1.1] > input's + limit",
+    "ringing": "change in the layer's flat parts / noise level > limit",
+}
+#: Limits of the rules (see :data:`RULES`); the Notes of each function give the measurements.
+MIN_EVIDENCE = 0.05
+DELTA_RADIUS = 1.2
+OUT_OF_RANGE = 0.1
+CLIPPED_MARGIN = 0.005
+MAX_RINGING = 4.0
+_QUANTISATION = 1 / 255 / np.sqrt(12)  # noise floor of an 8-bit photograph
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One do-no-harm check of one layer.
+
+    Attributes
+    ----------
+    rule : str
+        Key of :data:`RULES`.
+    value : float
+        What was measured.
+    limit : float
+        The limit it was compared with.
+    passed : bool
+        True when the deblurred estimate may be used.
+    """
+
+    rule: str
+    value: float
+    limit: float
+    passed: bool
+
+
+def kernel_radius(kernel: np.ndarray) -> float:
+    """Radius of a kernel: that of the disk with the same second moment.
+
+    Parameters
+    ----------
+    kernel : ndarray, 2-D
+        A point spread function (non-negative, sum 1).
+
+    Returns
+    -------
+    radius : float
+        :math:`R = \\sqrt{2 \\sum_x k(x) |x - \\bar x|^2}` in pixels: a disk of radius R has
+        :math:`\\sum_x k(x) |x - \\bar x|^2 = R^2 / 2`; a delta gives 0.
+
+    Examples
+    --------
+    >>> from defocus_teach.kernels import disk
+    >>> from defocus_teach.safeguards import kernel_radius
+    >>> round(kernel_radius(disk(6)), 1), kernel_radius([[1.0]])
+    (6.0, 0.0)
+    """
+    kernel = as_kernel(kernel, "kernel", psf=True)
+    rows, cols = np.indices(kernel.shape, dtype=np.float64)
+    weights = kernel / kernel.sum()
+    centre_row, centre_col = (weights * rows).sum(), (weights * cols).sum()
+    moment = (weights * ((rows - centre_row) ** 2 + (cols - centre_col) ** 2)).sum()
+    return float(np.sqrt(2.0 * moment))
+
+
+def blur_evidence(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> float:
+    """Likelihood test of "blurred by ``kernel``" against "not blurred", on a layer.
+
+    Parameters
+    ----------
+    f : ndarray, 2-D
+        Observed image (the luminance) in [0, 1].
+    mask : ndarray of bool
+        The layer; it needs a 32 x 32 square of pixels.
+    kernel : ndarray
+        The layer's kernel (e.g. the initial kernel k(0) of the sweep).
+
+    Returns
+    -------
+    evidence : float
+        Gain in log marginal likelihood per frequency sample; > 0 favours "blurred".
+
+    Raises
+    ------
+    LayerTooSmallError
+        If the mask holds no 32 x 32 square (a subclass of ``ValueError``).
+
+    Notes
+    -----
+    With the tiles' binned periodograms :math:`P_t(b)` and the Gaussian model of the
+    initial-kernel sweep (:func:`~defocus_teach.kernel_init.initial_kernel`),
+    :math:`V_K(b) = |K(b)|^2 A w_b^{-p} + \\sigma^2`, minimised over A and p per tile,
+
+    .. math::
+
+        E = \\frac{\\sum_t [\\mathrm{NLL}_t(\\delta) - \\mathrm{NLL}_t(K)]}{\\sum_t \\sum_b n_b}.
+
+    A sharp image explained as blurred needs a steeper spectrum slope that the noise floor
+    does not allow, so E is near 0 or negative; a blurred one gains because its spectrum
+    falls into the noise at the kernel's zeros.  Limit :data:`MIN_EVIDENCE` (0.02).
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from defocus_teach import kernels, operators
+    >>> from defocus_teach.safeguards import blur_evidence
+    >>> sharp = data.camera()[:128, :128] / 255.0
+    >>> blurred = operators.blur(sharp, kernels.disk(4))
+    >>> blur_evidence(blurred, None, kernels.disk(4)) > 0.02 > blur_evidence(
+    ...     sharp, None, kernels.disk(4))
+    True
+    """
+    f = as_float_image(f, "f")
+    mask = as_mask(mask, f.shape)
+    kernel = as_kernel(kernel, "kernel", psf=True)
+    tiles = layer_tiles(f, mask)
+    spectra = radial_spectra(tiles)
+    side = spectra.size - 1 | 1
+    if kernel.shape[0] > side:  # a kernel wider than the tile: keep its centre
+        cut = (kernel.shape[0] - side) // 2
+        kernel = kernel[cut : cut + side, cut : cut + side]
+        kernel = kernel / kernel.sum()
+    transfers = np.array([np.ones_like(spectra.frequency), spectra.transfer(kernel)])
+    per_tile = _likelihood(spectra, transfers)  # (tiles, [delta, kernel])
+    gain = per_tile[:, 0] - per_tile[:, 1]
+    return float(gain.sum() / (len(tiles) * spectra.counts.sum()))
+
+
+def clipped_fraction(values: np.ndarray, margin: float = 0.0) -> float:
+    """Fraction of values at or beyond 0 - margin or 1 + margin.
+
+    With ``margin=0`` these are the pixels an 8-bit file clips; the do-no-harm check uses
+    ``margin`` :data:`OUT_OF_RANGE` (0.1), the values far outside [0, 1]: a deconvolution
+    near saturated highlights overshoots 1 by a little and rightly so.
+
+    Examples
+    --------
+    >>> from defocus_teach.safeguards import clipped_fraction
+    >>> clipped_fraction([-0.2, 0.2, 0.5, 1.0]), clipped_fraction([-0.2, 0.2, 0.5, 1.0], 0.1)
+    (0.5, 0.25)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return 0.0
+    return float(np.mean((values <= -margin) | (values >= 1.0 + margin)))
+
+
+def _grey(image, channel_axis):
+    return image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
+
+
+def noise_level(f: np.ndarray, channel_axis: int | None = None) -> float:
+    """Noise standard deviation of f (wavelet MAD), at least the 8-bit quantisation's."""
+    grey = _grey(f, channel_axis)
+    return max(float(estimate_sigma(grey)), _QUANTISATION)
+
+
+def ringing_ratio(
+    f: np.ndarray, u: np.ndarray, mask: np.ndarray, radius: float, noise: float
+) -> float:
+    """How much the deblurred estimate changed the layer where the observed image is flat.
+
+    Parameters
+    ----------
+    f, u : ndarray, 2-D
+        Observed image and deblurred estimate (luminance).
+    mask : ndarray of bool
+        The layer.
+    radius : float
+        Blur radius of the layer's kernel, pixels.
+    noise : float
+        Noise standard deviation sigma of f.
+
+    Returns
+    -------
+    ratio : float
+        RMS of u - f over the flat pixels of the layer, divided by sigma (0 if the layer has
+        no flat pixel).
+
+    Notes
+    -----
+    A pixel is flat when the local standard deviation of f over a window of side
+    2 ceil(R) + 1 is at most :math:`2\\sigma`: blur cannot hide any detail there that the
+    deconvolution should bring back, so u may differ from f by about the noise it removes.
+    Rings spread from edges into exactly such regions.  Limit :data:`MAX_RINGING` (4).
+    """
+    size = 2 * int(np.ceil(max(radius, 1.0))) + 1
+    mean = ndi.uniform_filter(f, size)
+    local = np.sqrt(np.maximum(ndi.uniform_filter(f * f, size) - mean**2, 0.0))
+    flat = mask & (local <= 2.0 * noise)
+    if flat.sum() < 64:
+        return 0.0
+    return float(np.sqrt(np.mean((u - f)[flat] ** 2)) / noise)
+
+
+def check_layer(
+    f: np.ndarray,
+    u: np.ndarray,
+    mask: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    channel_axis: int | None = None,
+) -> list[LayerCheck]:
+    """The checks of a deblurred layer that run after the deconvolution.
+
+    Parameters
+    ----------
+    f : ndarray
+        Observed image, greyscale or colour with ``channel_axis``.
+    u : ndarray
+        The layer's deblurred estimate, same shape.
+    mask : ndarray of bool
+        The layer.
+    kernel : ndarray
+        Its estimated kernel.
+    channel_axis : int, optional
+        Colour axis of f and u.
+
+    Returns
+    -------
+    checks : list of LayerCheck
+        "kernel close to a delta", "values outside [0, 1]" and "ringing" (see
+        :data:`RULES`); the estimate may be used only if every check passed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.kernels import disk
+    >>> from defocus_teach.safeguards import check_layer
+    >>> f = np.full((64, 64), 0.5); mask = np.ones((64, 64), bool)
+    >>> [c.passed for c in check_layer(f, f + 0.6, mask, disk(3))]
+    [True, False, True]
+    """
+    f = as_float_image(f, "f", channel_axis=channel_axis)
+    u = np.asarray(u, dtype=np.float64)
+    if u.shape != f.shape:
+        raise ValueError(f"u must have the shape of f {f.shape}, got {u.shape}")
+    grey_f, grey_u = _grey(f, channel_axis), _grey(u, channel_axis)
+    mask = as_mask(mask, grey_f.shape)
+    radius = kernel_radius(kernel)
+    spatial_f = f if channel_axis is None else np.moveaxis(f, channel_axis, -1)
+    spatial_u = u if channel_axis is None else np.moveaxis(u, channel_axis, -1)
+    clipped = clipped_fraction(spatial_u[mask], OUT_OF_RANGE) - clipped_fraction(
+        spatial_f[mask], OUT_OF_RANGE
+    )
+    noise = noise_level(f, channel_axis)
+    ringing = ringing_ratio(grey_f, grey_u, mask, radius, noise)
+    return [
+        LayerCheck("kernel close to a delta", radius, DELTA_RADIUS, radius >= DELTA_RADIUS),
+        LayerCheck("values outside [0, 1]", clipped, CLIPPED_MARGIN, clipped <= CLIPPED_MARGIN),
+        LayerCheck("ringing", ringing, MAX_RINGING, ringing <= MAX_RINGING),
+    ]
+
+
+def evidence_check(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> LayerCheck:
+    """The check that runs before the deconvolution: :func:`blur_evidence` >= limit.
+
+    A layer with no 32 x 32 square cannot be tested and passes.
+    """
+    try:
+        evidence = blur_evidence(f, mask, kernel)
+    except LayerTooSmallError:
+        return LayerCheck("blur evidence", float("nan"), MIN_EVIDENCE, True)
+    return LayerCheck("blur evidence", evidence, MIN_EVIDENCE, evidence >= MIN_EVIDENCE)

@@ -1,0 +1,148 @@
+"""The do-no-harm checks and the seamless composition: each rule fires on a case built for it."""
+
+import numpy as np
+import pytest
+from skimage import data
+
+from defocus_teach import all_in_focus, kernels, operators
+from defocus_teach.compose import compose_layers, feather_weights
+from defocus_teach.safeguards import (
+    DELTA_RADIUS,
+    MAX_RINGING,
+    MIN_EVIDENCE,
+    blur_evidence,
+    check_layer,
+    clipped_fraction,
+    evidence_check,
+    kernel_radius,
+    ringing_ratio,
+)
+
+CAMERA = data.camera()[100:228, 150:278] / 255.0
+
+
+def _noisy(image, sigma, seed=0):
+    return image + np.random.default_rng(seed).normal(0.0, sigma, image.shape)
+
+
+def _by_rule(checks):
+    return {check.rule: check for check in checks}
+
+
+@pytest.mark.parametrize("radius", [2.0, 4.0, 7.0])
+def test_kernel_radius_of_a_disk_is_its_radius(radius):
+    assert kernel_radius(kernels.disk(radius)) == pytest.approx(radius, abs=0.15)
+
+
+def test_evidence_separates_blurred_from_sharp_at_two_noise_levels():
+    for sigma in (0.002, 0.01):
+        sharp = _noisy(CAMERA, sigma)
+        blurred = _noisy(operators.blur(CAMERA, kernels.disk(4), "symmetric"), sigma)
+        assert blur_evidence(blurred, None, kernels.disk(4)) > 0.1
+        assert blur_evidence(sharp, None, kernels.disk(4)) < 0.0
+        assert not evidence_check(sharp, None, kernels.disk(4)).passed
+        assert evidence_check(blurred, None, kernels.disk(4)).passed
+
+
+def test_evidence_check_fires_on_pure_noise():
+    noise = 0.5 + np.random.default_rng(1).normal(0.0, 0.02, (96, 96))
+    check = evidence_check(noise, None, kernels.disk(3))
+    assert check.rule == "blur evidence" and check.limit == MIN_EVIDENCE
+    assert not check.passed
+
+
+def test_delta_rule_fires_on_a_delta_kernel_and_not_on_a_disk():
+    f = _noisy(operators.blur(CAMERA, kernels.disk(3), "symmetric"), 0.005)
+    mask = np.ones(f.shape, bool)
+    delta = np.zeros((31, 31))
+    delta[15, 15] = 1.0
+    assert not _by_rule(check_layer(f, f, mask, delta))["kernel close to a delta"].passed
+    check = _by_rule(check_layer(f, f, mask, kernels.disk(3)))["kernel close to a delta"]
+    assert check.passed and check.value > DELTA_RADIUS
+
+
+def test_range_rule_fires_when_a_few_percent_leave_the_range():
+    f = np.full((64, 64), 0.5)
+    mask = np.ones(f.shape, bool)
+    u = f.copy()
+    u[:2, :] = 1.3  # 3.1 % of the layer far above 1
+    check = _by_rule(check_layer(f, u, mask, kernels.disk(3)))["values outside [0, 1]"]
+    assert not check.passed and check.value == pytest.approx(128 / 4096)
+    u[:2, :] = 1.05  # a small overshoot is not "far outside"
+    assert _by_rule(check_layer(f, u, mask, kernels.disk(3)))["values outside [0, 1]"].passed
+
+
+def test_clipped_fraction_counts_values_at_and_beyond_the_limits():
+    values = np.array([-0.2, 0.0, 0.3, 1.0, 1.05, 1.2])
+    assert clipped_fraction(values) == pytest.approx(5 / 6)
+    assert clipped_fraction(values, 0.1) == pytest.approx(2 / 6)
+
+
+def test_ringing_rule_fires_on_ripples_in_a_flat_region():
+    rng = np.random.default_rng(2)
+    f = np.full((96, 96), 0.4) + rng.normal(0.0, 0.003, (96, 96))
+    f[:, 48:] += 0.3
+    mask = np.ones(f.shape, bool)
+    columns = np.arange(96)
+    ripple = 0.05 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+    noise = 0.003
+    assert ringing_ratio(f, f, mask, 3.0, noise) == 0.0
+    assert ringing_ratio(f, f + ripple, mask, 3.0, noise) > MAX_RINGING
+    check = _by_rule(check_layer(f, f + ripple, mask, kernels.disk(3)))["ringing"]
+    assert not check.passed
+
+
+def test_feather_ramp_leaves_kept_layers_alone_and_rises_inside():
+    right = np.zeros((16, 40), bool)
+    right[:, 20:] = True
+    ramp, shares = feather_weights([~right, right], [0.0, 5.0], [False, True])
+    assert np.all(ramp[~right] == 0)
+    assert np.all(np.diff(ramp[0, 20:]) >= 0) and ramp[0, 20] == pytest.approx(0.2)
+    assert np.all(ramp[:, 25:] == 1.0)
+    assert np.allclose(shares[1][right], 1.0) and np.all(shares[0] == 0)
+
+
+def test_two_processed_layers_share_smoothly_and_sum_to_one():
+    labels = np.zeros((20, 60), int)
+    labels[:, 20:40], labels[:, 40:] = 1, 2
+    masks = [labels == k for k in range(3)]
+    _, shares = feather_weights(masks, [0.0, 4.0, 6.0], [False, True, True])
+    processed = labels > 0
+    assert np.allclose((shares[1] + shares[2])[processed], 1.0)
+    row = shares[1][0, 30:50]
+    assert np.all(np.diff(row) <= 1e-12) and 0.2 < shares[1][0, 40] < 0.8
+
+
+def test_compose_keeps_the_in_focus_layer_bit_for_bit_in_colour():
+    rng = np.random.default_rng(3)
+    f = rng.uniform(0.0, 1.0, (3, 24, 30))
+    mask = np.zeros((24, 30), bool)
+    mask[:, 12:] = True
+    estimate = rng.uniform(0.0, 1.0, f.shape)
+    out = compose_layers(f, [None, estimate], [~mask, mask], [0, 3], channel_axis=0)
+    assert np.array_equal(out[:, ~mask], f[:, ~mask])
+    assert np.allclose(out[:, :, 20:], estimate[:, :, 20:])
+    assert np.array_equal(compose_layers(f, [None, None], [~mask, mask], [0, 0], channel_axis=0), f)
+
+
+def test_all_in_focus_keeps_a_sharp_layer_given_as_defocused():
+    f = _noisy(data.camera()[:192, :192] / 255.0, 0.003)
+    half = np.zeros(f.shape, bool)
+    half[:, 96:] = True
+    result = all_in_focus(f, masks=[~half, half], n_iter=2)
+    assert result.status[1].startswith("kept: ")
+    assert result.checks[1] and not all(check.passed for check in result.checks[1])
+    assert np.array_equal(result.image, f)
+
+
+def test_all_in_focus_never_alters_the_in_focus_layer():
+    sharp = data.camera()[:192, :192] / 255.0
+    half = np.zeros(sharp.shape, bool)
+    half[:, 96:] = True
+    f = np.where(half, operators.blur(sharp, kernels.disk(4), "symmetric"), sharp)
+    f = _noisy(f, 0.003)
+    result = all_in_focus(f, masks=[~half, half], n_iter=3)
+    assert result.status == ["in focus", "deblurred"]
+    assert np.array_equal(result.image[~half], f[~half])
+    gain = np.mean((f - sharp)[half] ** 2) / np.mean((result.image - sharp)[half] ** 2)
+    assert gain > 1.5
