@@ -201,6 +201,10 @@ def test_layer_radii_are_the_medians():
         ({"median_radius": 1.5}, TypeError, "median_radius"),
         ({"propagation": "diffusion"}, ValueError, "propagation"),
         ({"low_threshold": 0.3, "high_threshold": 0.1}, ValueError, "high_threshold"),
+        ({"n_scales": 0}, ValueError, "n_scales"),
+        ({"edge_scales": 1.5}, TypeError, "edge_scales"),
+        ({"noise_sigma": -0.1}, ValueError, "noise_sigma"),
+        ({"spatial_sigma": 0.0}, ValueError, "spatial_sigma"),
     ],
 )
 def test_estimate_rejects_bad_input(kwargs, error, match):
@@ -223,6 +227,7 @@ def test_estimate_rejects_bad_input(kwargs, error, match):
         (np.ones((8, 8)), {"n_layers": 2, "thresholds": [1.0]}, ValueError, "not both"),
         (np.ones((8, 8)), {"thresholds": [1.0], "in_focus_threshold": 1.0}, ValueError, "both"),
         (np.ones((8, 8)), {"min_size": -1}, ValueError, "min_size"),
+        (np.ones((8, 8)), {"min_fraction": 1.0}, ValueError, "min_fraction"),
     ],
 )
 def test_segment_rejects_bad_input(defocus_map, kwargs, error, match):
@@ -235,6 +240,66 @@ def test_layer_radii_rejects_bad_masks():
     with pytest.raises(ValueError, match="shape"):
         layer_radii(radius, [np.ones((4, 4), dtype=bool)])
     with pytest.raises(ValueError, match="empty"):
-        layer_radii(radius, [np.zeros((8, 8), dtype=bool)])
+        layer_radii(radius, [radius > 0, np.zeros((8, 8), dtype=bool)])
+    # Only the in-focus layer may be empty (a uniformly defocused photograph): NaN radius.
+    assert np.isnan(layer_radii(radius, [np.zeros((8, 8), dtype=bool), radius > 0])[0])
     with pytest.raises(ValueError, match="at least one"):
         layer_radii(radius, [])
+
+
+# --- automatic segmentation on scenes with a known answer -----------------------------------
+
+
+def noisy(image, sigma, seed):
+    return image + sigma * np.random.default_rng(seed).standard_normal(image.shape)
+
+
+def test_sharp_texture_gives_one_layer():
+    image = noisy(block_texture((192, 192), 12, seed=4), 0.005, seed=0)
+    masks = segment_layers(estimate_defocus_map(image))
+    assert len(masks) == 1 and masks[0].all()
+
+
+def test_uniform_defocus_gives_an_empty_in_focus_layer_and_one_blurred_layer():
+    sharp = block_texture((192, 192), 16, seed=5)
+    image = noisy(blur(sharp, disk(5), boundary="symmetric"), 0.005, seed=1)
+    radius = estimate_defocus_map(image)
+    masks = segment_layers(radius)
+    assert len(masks) == 2 and masks[0].mean() < 0.02 and masks[1].mean() > 0.98
+    assert layer_radii(radius, masks)[1] == pytest.approx(5.0, abs=1.0)
+
+
+def test_flat_background_next_to_sharp_texture_is_not_a_layer_of_its_own():
+    image = np.full((128, 256), 0.5)
+    image[:, :128] = block_texture((128, 128), 8, seed=6)
+    image = noisy(image, 0.005, seed=2)
+    radius, _, reliability = estimate_defocus_map(
+        image, return_edges=True, return_reliability=True
+    )
+    assert reliability[:, 140:].max() < 0.05  # noise edges in the flat half carry no weight
+    masks = segment_layers(radius)
+    assert len(masks) == 1  # filled from the sharp edges, not defaulted to blurred
+
+
+def test_two_blur_levels_are_measured_within_one_pixel():
+    sharp = block_texture((128, 256), 16, seed=7)
+    image = sharp.copy()
+    image[:, :128] = blur(sharp, disk(2), boundary="symmetric")[:, :128]
+    image[:, 128:] = blur(sharp, disk(6), boundary="symmetric")[:, 128:]
+    radius = estimate_defocus_map(noisy(image, 0.002, seed=3))
+    left, right = np.median(radius[:, 8:120]), np.median(radius[:, 136:-8])
+    assert left == pytest.approx(2.0, abs=1.0) and right == pytest.approx(6.0, abs=1.0)
+
+
+def test_three_blur_levels_give_three_layers():
+    sharp = block_texture((128, 288), 16, seed=8)
+    image = sharp.copy()
+    image[:, 96:192] = blur(sharp, disk(3), boundary="symmetric")[:, 96:192]
+    image[:, 192:] = blur(sharp, disk(8), boundary="symmetric")[:, 192:]
+    radius = estimate_defocus_map(noisy(image, 0.002, seed=4))
+    masks = segment_layers(radius)
+    assert len(masks) == 3
+    thirds = [np.s_[:, :96], np.s_[:, 96:192], np.s_[:, 192:]]
+    for mask, third in zip(masks, thirds, strict=True):
+        assert mask[third].mean() > 0.8
+    np.testing.assert_allclose(layer_radii(radius, masks), [0, 3, 8], atol=1.5)
