@@ -22,12 +22,20 @@ from skimage.color import rgb2gray
 
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
-from .compose import compose_layers, outlier_trust
+from .compose import compose_layers, misfit_trust, outlier_trust
 from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import initial_kernel
 from .kernels import disk, kernel_error
-from .safeguards import DELTA_RADIUS, LayerCheck, check_layer, evidence_check, kernel_radius
+from .operators import blur
+from .safeguards import (
+    DELTA_RADIUS,
+    LayerCheck,
+    check_layer,
+    evidence_check,
+    kernel_radius,
+    noise_level,
+)
 from .segmentation import check_n_layers, segment_layers
 from .u_step import deconvolve
 
@@ -345,11 +353,21 @@ def _blend(image, masks, layers, channel_axis, feather):
         return _paste(image, estimates, masks, channel_axis)
     widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
     trust = [
-        outlier_trust(_flagged(layer.result.outliers, channel_axis), width)
-        if layer.used else None
-        for layer, width in zip(layers, widths, strict=True)
-    ]  # fmt: skip
+        _trust(image, mask, layer.result, width, channel_axis) if layer.used else None
+        for mask, layer, width in zip(masks, layers, widths, strict=True)
+    ]
     return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
+
+
+def _trust(image, mask, result, radius, channel_axis):
+    """Where a layer's estimate may replace the input: sparse outliers and a data fit."""
+    grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
+    estimate = result.image
+    if channel_axis is not None:
+        estimate = rgb2gray(estimate, channel_axis=channel_axis)
+    residual = np.where(mask, grey - blur(estimate, result.kernel, "symmetric"), 0.0)
+    by_outliers = outlier_trust(_flagged(result.outliers, channel_axis), radius)
+    return by_outliers * misfit_trust(residual, noise_level(grey), radius)
 
 
 def _flagged(outliers, channel_axis):

@@ -36,6 +36,7 @@ __all__ = [
     "kernel_radius",
     "blur_evidence",
     "clipped_fraction",
+    "noise_level",
     "ringing_ratio",
     "check_layer",
 ]
