@@ -111,6 +111,7 @@ from .symmetry import (
 )
 from .whole_method import (
     interactive_layer_lam1,
+    plot_boundary_crops,
     plot_kernel_pairs,
     plot_layer_comparison,
     plot_layer_lam1,
@@ -196,6 +197,7 @@ __all__ = [
     "plot_segmentation",
     # whole_method
     "interactive_layer_lam1",
+    "plot_boundary_crops",
     "plot_kernel_pairs",
     "plot_layer_comparison",
     "plot_layer_lam1",

@@ -6,7 +6,9 @@ method" (the paper's section 3.2 and Fig. 5).
 * :func:`plot_layer_comparison`: the results of several methods, with their PSNR per layer;
 * :func:`plot_kernel_pairs`: estimated kernels next to the true ones;
 * :func:`plot_layer_lam1`: the final u-step of one layer for several weights lam1, and its
-  slider :func:`interactive_layer_lam1`.
+  slider :func:`interactive_layer_lam1`;
+* :func:`plot_boundary_crops`: 100 % crops of the places where layers meet, one row per
+  place and one column per image, every image pixel drawn as a block of screen pixels.
 
 The measures of the titles, :func:`~defocus_teach.viz._common.layer_psnr` and
 :func:`~defocus_teach.viz._common.mask_iou`, are shared helpers.
@@ -17,12 +19,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import ConnectionPatch
 
 from ..kernels import kernel_error, pad_kernel
 from ..u_step import deconvolve
 from ._common import (
+    BOOK_STYLE,
     DEFOCUS_CMAP,
+    IMAGE_CMAP,
     MAX_WIDTH,
     as_values,
     book_style,
@@ -43,6 +48,7 @@ __all__ = [
     "plot_kernel_pairs",
     "plot_layer_lam1",
     "interactive_layer_lam1",
+    "plot_boundary_crops",
 ]
 
 
@@ -389,3 +395,115 @@ def interactive_layer_lam1(
         sharp=sharp,
         max_iter=max_iter,
     )
+
+
+@book_style
+def plot_boundary_crops(
+    images: Mapping[str, np.ndarray],
+    windows: Sequence[tuple[slice, slice]],
+    boundary: np.ndarray | None = None,
+    zoom: int = 1,
+    channel_axis: int | None = None,
+):
+    """Crops at 100 %: one row per window, one column per image, nothing resampled.
+
+    Parameters
+    ----------
+    images : mapping of str to ndarray
+        Column title -> image (e.g. the input f and the output u_aif), all of one shape,
+        greyscale or colour with ``channel_axis`` (colour is clipped to [0, 1] for display).
+    windows : sequence of tuple of slice
+        Rows and columns of each crop (e.g. ``np.s_[40:136, 200:328]``), with explicit
+        starts and stops; every crop of a row has the window's size.
+    boundary : ndarray of bool, optional
+        A layer mask (H, W), e.g. ``result.masks[0]``: its boundary is drawn as a thin
+        white line on the first column only, so that the other columns show the pixels
+        unobstructed.
+    zoom : int, optional
+        Every image pixel becomes ``zoom`` x ``zoom`` figure pixels (default 1: at the
+        figure's 100 dpi, one image pixel is one screen pixel).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Axes laid out in whole figure pixels, so that each crop is drawn with nearest-
+        neighbour interpolation at exactly ``zoom`` figure pixels per image pixel; the
+        first row's axes carry the column titles and each row's first axes its window
+        (rows and columns) as a label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.viz import plot_boundary_crops
+    >>> f = np.random.default_rng(0).random((64, 80))
+    >>> fig = plot_boundary_crops({"f": f, "2f": 2 * f}, [np.s_[0:16, 0:32], np.s_[40:56, 8:40]])
+    >>> len(fig.axes), fig.axes[1].get_images()[0].get_array().shape
+    (4, (16, 32))
+    """
+    names = list(images)
+    if not names:
+        raise ValueError("images must hold at least one image")
+    if int(zoom) != zoom or zoom < 1:
+        raise ValueError(f"zoom must be a positive integer, got {zoom!r}")
+    zoom = int(zoom)
+
+    def spatial(image):  # the (H, W[, C]) view of an image
+        image = np.asarray(image, dtype=np.float64)
+        return image if channel_axis is None else np.moveaxis(image, channel_axis, -1)
+
+    views = {name: spatial(images[name]) for name in names}
+    shape = views[names[0]].shape[:2]
+    for name, view in views.items():
+        if view.shape != views[names[0]].shape:
+            raise ValueError(
+                f"images[{name!r}] has shape {view.shape}, not {views[names[0]].shape}"
+            )
+    boxes = []
+    for window in windows:
+        rows, cols = window
+        box = (rows.start, rows.stop, cols.start, cols.stop)
+        if None in box or not (
+            0 <= box[0] < box[1] <= shape[0] and 0 <= box[2] < box[3] <= shape[1]
+        ):
+            raise ValueError(f"window {window!r} must have explicit bounds inside {shape}")
+        boxes.append(box)
+    if not boxes:
+        raise ValueError("windows must hold at least one window")
+    dpi = BOOK_STYLE["figure.dpi"]
+    gap, title, label, margin = 12, 24 * max(name.count("\n") + 1 for name in names), 18, 4
+    width = max(b[3] - b[2] for b in boxes) * zoom
+    fig_width = 2 * margin + len(names) * width + (len(names) - 1) * gap
+    heights = [(b[1] - b[0]) * zoom for b in boxes]
+    fig_height = title + sum(heights) + len(boxes) * label + 2 * margin
+    fig = Figure(figsize=(fig_width / dpi, fig_height / dpi), dpi=dpi)
+    top = fig_height - margin - title
+    for row, (box, height) in enumerate(zip(boxes, heights, strict=True)):
+        top -= label
+        crop_width = (box[3] - box[2]) * zoom
+        for column, name in enumerate(names):
+            left = margin + column * (width + gap)
+            ax = fig.add_axes(
+                [left / fig_width, (top - height) / fig_height, crop_width / fig_width,
+                 height / fig_height]
+            )  # fmt: skip
+            crop = views[name][box[0] : box[1], box[2] : box[3]]
+            if crop.ndim == 2:
+                ax.imshow(crop, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+            else:
+                ax.imshow(np.clip(crop, 0.0, 1.0), interpolation="nearest")
+            ax.set_axis_off()
+            if row == 0:  # the column's title, above the first row's label
+                fig.text(left / fig_width, (top + label) / fig_height, name, va="bottom",
+                         ha="left", fontsize=10)  # fmt: skip
+            if column == 0:
+                where = f"rows {box[0]}-{box[1]}, columns {box[2]}-{box[3]}"
+                fig.text(left / fig_width, (top + 2) / fig_height, where, va="bottom",
+                         ha="left", fontsize=8, color="0.3")  # fmt: skip
+                if boundary is not None:
+                    part = np.asarray(boundary, dtype=np.float64)[box[0] : box[1], box[2] : box[3]]
+                    if 0 < part.mean() < 1:
+                        ax.contour(part, levels=[0.5], colors="white", linewidths=0.8)
+                        ax.set_xlim(-0.5, part.shape[1] - 0.5)
+                        ax.set_ylim(part.shape[0] - 0.5, -0.5)
+        top -= height
+    return fig
