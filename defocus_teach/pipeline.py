@@ -12,6 +12,7 @@ method" of the book runs :func:`all_in_focus` on simulated and real photographs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ from .safeguards import (
     kernel_radius,
     noise_level,
 )
-from .segmentation import check_n_layers, segment_layers
+from .segmentation import IN_FOCUS_RADIUS, check_n_layers, segment_layers
 from .u_step import deconvolve
 
 __all__ = ["all_in_focus", "AllInFocusResult", "MIN_SIDE", "MERGE_ERROR"]
@@ -117,6 +118,7 @@ def all_in_focus(
     defocus_estimator: Callable[[np.ndarray], np.ndarray] | None = None,
     do_no_harm: bool = True,
     feather: bool = True,
+    fit_trust: bool | None = None,
     **solver_options,
 ) -> AllInFocusResult:
     """Remove out-of-focus blur from a photograph with several depth layers.
@@ -150,6 +152,11 @@ def all_in_focus(
     feather : bool, optional
         Blend the layers with :func:`~defocus_teach.compose.compose_layers` (default True)
         instead of pasting the binary masks.
+    fit_trust : bool, optional
+        Weight every deblurred layer, pixel by pixel, by how well its blur model fits the
+        data (:func:`~defocus_teach.compose.misfit_trust`).  Default: only when the layers
+        were estimated from the image (``masks`` not given): estimated layers can hold whole
+        regions of sharp content, given ones only thin bands that the c term absorbs.
     **solver_options
         Passed to :func:`~defocus_teach.blind.blind_deconvolve` for every defocused layer (e.g.
         ``n_iter``, ``lam1``, ``use_outliers``).
@@ -199,6 +206,8 @@ def all_in_focus(
     if n_layers is not None:
         check_n_layers(n_layers)
     report = _reporter(progress)
+    if fit_trust is None:
+        fit_trust = masks is None
     try:
         masks, defocus_map = _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report)
     except NoTextureError:
@@ -220,7 +229,10 @@ def all_in_focus(
         for index, mask in enumerate(masks)
     ]  # fmt: skip
     masks, layers = _merge_agreeing(image, masks, layers, channel_axis, report)
-    output, layers = _compose(image, masks, layers, channel_axis, do_no_harm, feather)
+    blend = functools.partial(
+        _blend, image, masks, channel_axis=channel_axis, feather=feather, fit=fit_trust
+    )
+    output, layers = _compose(image, masks, layers, channel_axis, do_no_harm, blend)
     for index, layer in enumerate(layers[1:], start=1):
         report(f"layer {index}: {layer.status}")
     report("done")
@@ -322,14 +334,14 @@ def _merge_agreeing(image, masks, layers, channel_axis, report):
     return masks, layers
 
 
-def _compose(image, masks, layers, channel_axis, do_no_harm, feather):
+def _compose(image, masks, layers, channel_axis, do_no_harm, blend):
     """Blend the deblurred layers; keep the input on those whose blend fails a check.
 
     The checks of :func:`~defocus_teach.safeguards.check_layer` judge what goes into the
     image: each layer of the blend.  A layer that fails one is left out, and the others
     are blended again.
     """
-    output = _blend(image, masks, layers, channel_axis, feather)
+    output = blend(layers)
     if not do_no_harm:
         return output, layers
     checked = []
@@ -338,35 +350,44 @@ def _compose(image, masks, layers, channel_axis, do_no_harm, feather):
             checked.append(layer)
             continue
         checks = layer.checks + tuple(
-            check_layer(image, output, mask, layer.result.kernel, channel_axis=channel_axis)
+            check_layer(
+                image,
+                output,
+                mask,
+                layer.result.kernel,
+                deconvolved=layer.result.image,
+                channel_axis=channel_axis,
+            )  # fmt: skip
         )
         checked.append(_Layer(_failed(checks) or "deblurred", layer.result, checks))
     if all(old.used == new.used for old, new in zip(layers, checked, strict=True)):
         return output, checked
-    return _blend(image, masks, checked, channel_axis, feather), checked
+    return blend(checked), checked
 
 
-def _blend(image, masks, layers, channel_axis, feather):
-    """u_aif from the layers in use: feathered and outlier-weighted, or pasted."""
+def _blend(image, masks, layers, *, channel_axis, feather, fit):
+    """u_aif from the layers in use: feathered and trust-weighted, or pasted."""
     estimates = [layer.result.image if layer.used else None for layer in layers]
     if not feather:
         return _paste(image, estimates, masks, channel_axis)
     widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
     trust = [
-        _trust(image, mask, layer.result, width, channel_axis) if layer.used else None
+        _trust(image, mask, layer.result, width, channel_axis, fit) if layer.used else None
         for mask, layer, width in zip(masks, layers, widths, strict=True)
     ]
     return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
 
 
-def _trust(image, mask, result, radius, channel_axis):
-    """Where a layer's estimate may replace the input: sparse outliers and a data fit."""
+def _trust(image, mask, result, radius, channel_axis, fit):
+    """Where a layer's estimate may replace the input: sparse outliers and (fit) a data fit."""
+    by_outliers = outlier_trust(_flagged(result.outliers, channel_axis), radius)
+    if not fit:
+        return by_outliers
     grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
     estimate = result.image
     if channel_axis is not None:
         estimate = rgb2gray(estimate, channel_axis=channel_axis)
     residual = np.where(mask, grey - blur(estimate, result.kernel, "symmetric"), 0.0)
-    by_outliers = outlier_trust(_flagged(result.outliers, channel_axis), radius)
     return by_outliers * misfit_trust(residual, noise_level(grey), radius)
 
 
@@ -407,7 +428,9 @@ def _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report):
                         f"expected {grey.shape}"
                     )
         report("segmenting into layers")
-        masks = segment_layers(defocus_map, n_layers)
+        # n_layers fixes the count, not the sharp threshold: layer 0 is what reads sharp
+        focus = IN_FOCUS_RADIUS if n_layers is not None and n_layers > 1 else None
+        masks = segment_layers(defocus_map, n_layers, in_focus_threshold=focus)
     return _check_masks(masks, grey.shape), defocus_map
 
 

@@ -489,7 +489,8 @@ def test_real_method_deblurs_the_defocused_half_of_a_small_photo(tmp_path, monke
     assert (
         cli.main([str(source), "-o", str(target), "--layers", "2", "--save-maps", str(maps)]) == 0
     )
-    assert "wrote" in capsys.readouterr().err
+    log = capsys.readouterr().err
+    assert "wrote" in log and "layers: 0 in focus; 1 deblurred" in log
 
     written = skio.imread(target)
     assert written.dtype == np.uint8 and written.shape == (96, 96)
@@ -498,8 +499,23 @@ def test_real_method_deblurs_the_defocused_half_of_a_small_photo(tmp_path, monke
     gain = psnr(sharp[left], restored[left], data_range=1) - psnr(
         sharp[left], observed[left], data_range=1
     )
-    assert gain > 2.0, gain  # measured 6 dB
-    # The in-focus layer u_0 = f is kept as it was.
-    np.testing.assert_array_equal(written[right], skio.imread(source)[right])
+    assert gain > 2.0, gain  # measured 4.9 dB
+    # The layer found in focus, u_0 = f, is kept as it was; the in-focus half loses little
+    # where the map put some of its pixels into the defocused layer (measured 0.2 dB).
+    in_focus = skio.imread(maps / "mask_0.png") > 0
+    np.testing.assert_array_equal(written[in_focus], skio.imread(source)[in_focus])
+    loss = psnr(sharp[right], observed[right], data_range=1) - psnr(
+        sharp[right], restored[right], data_range=1
+    )
+    assert loss < 0.5, loss
     assert np.load(maps / "kernel_1.npy").shape == (15, 15)
     assert skio.imread(maps / "mask_1.png")[:, :40].mean() > 0.8 * 255
+
+
+def test_a_sharp_photo_is_written_back_unchanged_and_the_log_says_why(tmp_path, capsys):
+    source = save(tmp_path / "sharp.png", skdata.camera())
+    target = tmp_path / "out.png"
+    assert cli.main([str(source), "-o", str(target)]) == 0
+    log = capsys.readouterr().err
+    assert "layer 1: kept: " in log and "against a limit of" in log
+    np.testing.assert_array_equal(skio.imread(target), skdata.camera())

@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from skimage import data as skdata
 from skimage.metrics import peak_signal_noise_ratio
 
 from defocus_teach import all_in_focus, baselines, blind_deconvolve, data
 from defocus_teach.kernels import disk
 from defocus_teach.operators import blur
+from defocus_teach.safeguards import kernel_radius
 
 
 def psnr(reference, image, where):
@@ -125,3 +127,71 @@ def test_a_thin_layer_starts_from_the_maps_radius():
     assert np.isnan(result.layers[1].initial_radius)  # started from the given disk
     assert result.kernels[1].shape == (15, 15)
     np.testing.assert_array_equal(result.image[~strip], blurred[~strip])
+
+
+# Known answers of the automatic mode (issue #11): nothing given but the photograph.
+_CAMERA = skdata.camera()[140:332, 160:352] / 255.0
+
+
+def _noisy(image, sigma, seed=0):
+    return np.clip(image + np.random.default_rng(seed).normal(0.0, sigma, image.shape), 0, 1)
+
+
+@pytest.mark.parametrize("name", ["camera", "astronaut"])
+def test_a_sharp_photograph_comes_back_unchanged(name):
+    image = getattr(skdata, name)() / 255.0
+    f = _noisy(image if image.ndim == 2 else image.mean(axis=-1), 0.003)
+    result = all_in_focus(f, n_iter=2)
+    assert np.array_equal(result.image, f)
+    assert all(s == "in focus" or s.startswith("kept") or s == "empty" for s in result.status)
+
+
+def test_a_uniformly_defocused_photograph_is_one_defocused_layer():
+    f = _noisy(blur(_CAMERA, disk(4), "symmetric"), 0.003)
+    result = all_in_focus(f, n_iter=3)
+    defocused = [m for m in result.masks[1:] if m.any()]
+    assert len(defocused) == 1 and result.masks[0].mean() < 0.05
+    assert result.status[1] == "deblurred"
+    assert kernel_radius(result.kernels[1]) == pytest.approx(4.0, abs=1.0)
+    before, after = np.mean((f - _CAMERA) ** 2), np.mean((result.image - _CAMERA) ** 2)
+    assert 10 * np.log10(before / after) > 1.0
+
+
+def test_a_flat_background_is_not_a_layer_of_its_own():
+    f = skdata.camera() / 255.0
+    f[:, 256:] = 0.5  # a flat, featureless right half next to a sharp photograph
+    f = _noisy(f, 0.003)
+    result = all_in_focus(f, n_iter=2)
+    flat = np.zeros(f.shape, bool)
+    flat[:, 288:] = True  # away from the step at column 256
+    for mask, status in zip(result.masks[1:], result.status[1:], strict=True):
+        assert status.startswith("kept") or np.mean(mask[flat]) < 0.1, status
+    assert np.array_equal(result.image[flat], f[flat])
+
+
+def test_given_masks_are_not_weighted_by_the_fit_unless_asked():
+    sharp = _CAMERA
+    half = np.zeros(sharp.shape, bool)
+    half[:, 96:] = True
+    f = _noisy(np.where(half, blur(sharp, disk(3), "symmetric"), sharp), 0.003)
+    options = {"masks": [~half, half], "n_iter": 2, "do_no_harm": False}
+    default = all_in_focus(f, **options)
+    assert np.array_equal(default.image, all_in_focus(f, fit_trust=False, **options).image)
+    weighted = all_in_focus(f, fit_trust=True, **options)
+    assert not np.array_equal(default.image, weighted.image)
+    assert np.array_equal(weighted.image[~half], f[~half])
+
+
+def test_two_layers_with_the_same_blur_are_merged():
+    sharp = _CAMERA
+    labels = np.zeros(sharp.shape, int)
+    labels[:, 64:128], labels[:, 128:] = 1, 2  # two "layers" blurred by the same disk
+    f = _noisy(np.where(labels > 0, blur(sharp, disk(4), "symmetric"), sharp), 0.003)
+    masks = [labels == k for k in range(3)]
+    result = all_in_focus(f, masks=masks, n_iter=3)
+    assert sorted(result.status[1:]) == ["deblurred", "merged into layer 1"] or sorted(
+        result.status[1:]
+    ) == ["deblurred", "merged into layer 2"]
+    kept = [m for m, s in zip(result.masks, result.status, strict=True) if s == "deblurred"]
+    assert len(kept) == 1 and np.array_equal(kept[0], labels > 0)
+    assert np.array_equal(result.image[labels == 0], f[labels == 0])

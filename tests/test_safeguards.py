@@ -84,7 +84,7 @@ def test_ringing_rule_fires_on_ripples_in_a_flat_region():
     f[:, 48:] += 0.3
     mask = np.ones(f.shape, bool)
     columns = np.arange(96)
-    ripple = 0.05 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+    ripple = 0.1 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
     noise = 0.003
     assert ringing_ratio(f, f, mask, 3.0, noise) == 0.0
     assert ringing_ratio(f, f + ripple, mask, 3.0, noise) > MAX_RINGING
@@ -146,3 +146,17 @@ def test_all_in_focus_never_alters_the_in_focus_layer():
     assert np.array_equal(result.image[~half], f[~half])
     gain = np.mean((f - sharp)[half] ** 2) / np.mean((result.image - sharp)[half] ** 2)
     assert gain > 1.5
+
+
+def test_ringing_is_measured_on_the_layers_own_deconvolution_when_given():
+    rng = np.random.default_rng(4)
+    f = np.full((96, 96), 0.4) + rng.normal(0.0, 0.003, (96, 96))
+    f[:, 48:] += 0.3
+    mask = np.ones(f.shape, bool)
+    columns = np.arange(96)
+    rings = f + 0.1 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+    blended = f + 0.1 * (rings - f)  # a blend that hides 90 % of the rings
+    hidden = _by_rule(check_layer(f, blended, mask, kernels.disk(3)))["ringing"]
+    shown = _by_rule(check_layer(f, blended, mask, kernels.disk(3), deconvolved=rings))["ringing"]
+    assert hidden.passed and not shown.passed
+    assert shown.value == pytest.approx(10 * hidden.value, rel=0.05)
