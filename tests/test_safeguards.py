@@ -122,7 +122,8 @@ def test_compose_keeps_the_in_focus_layer_bit_for_bit_in_colour():
     out = compose_layers(f, [None, estimate], [~mask, mask], [0, 3], channel_axis=0)
     assert np.array_equal(out[:, ~mask], f[:, ~mask])
     assert np.allclose(out[:, :, 20:], estimate[:, :, 20:])
-    assert np.array_equal(compose_layers(f, [None, None], [~mask, mask], [0, 0], channel_axis=0), f)
+    unchanged = compose_layers(f, [None, None], [~mask, mask], [0, 0], channel_axis=0)
+    assert np.array_equal(unchanged, f)
 
 
 def test_all_in_focus_keeps_a_sharp_layer_given_as_defocused():

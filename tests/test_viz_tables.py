@@ -92,3 +92,17 @@ def test_method_table_cells_are_mean_and_worst(rows):
     values = [r["defocused_psnr"] for r in rows if r["method"] == "full"]
     assert math.isclose(float(mean), np.mean(values), abs_tol=0.005)
     assert math.isclose(float(worst), min(values), abs_tol=0.005)
+
+
+def test_automatic_table_has_one_row_per_scene_with_gains_over_the_input():
+    base = {"defocused_layers": 1, "psnr": 20.0, "infocus_psnr": 40.0, "band_psnr": 22.0}
+    rows = []
+    for scene, gain in (("a", 1.0), ("b", -0.25)):
+        rows.append(dict(base, scene=scene, method="input"))
+        rows.append(
+            dict(base, scene=scene, method="full_auto", psnr=20.0 + gain, infocus_psnr=40.0,
+                 band_psnr=22.0, layers_found=2.0, iou=0.8, map_error=float("nan"))
+        )  # fmt: skip
+    table = figures.automatic_table(rows)
+    assert [r[0] for r in table.rows] == ["a", "b"]
+    assert [r[4] for r in table.rows] == ["+1.00", "-0.25"] and table.rows[0][3] == ""

@@ -49,6 +49,7 @@ __all__ = [
     "claim_verdict",
     "claims_table",
     "scene_table",
+    "automatic_table",
     "TIE_DB",
 ]
 
@@ -529,3 +530,47 @@ def scene_table(rows: Sequence[dict]) -> Table:
         table.append([name, f"{gain:+.2f}", f"{gap:.2f}", found])
     header = ["scene", "gain over the input (dB)", "gap to the oracle (dB)", "kernel error"]
     return Table(header, table)
+
+
+def automatic_table(rows: Sequence[dict], method: str = "full_auto") -> Table:
+    """A method that finds its own layers, scene by scene: layers, IoU, map error, gains.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Benchmark rows with the method and "input".
+    method : str, optional
+        Default "full_auto".
+
+    Returns
+    -------
+    table : defocus_teach.viz.Table
+        One row per scene: the layers found (and the true count), the IoU of the pixels
+        called defocused with the truly defocused ones, the mean absolute error of the
+        defocus map (px), and the PSNR gain over the input on the whole image, the in-focus
+        layer and the band (dB).
+
+    Examples
+    --------
+    >>> from defocus_teach.viz.benchmark import automatic_table
+    >>> base = {"scene": "s", "defocused_layers": 1, "psnr": 20.0, "infocus_psnr": 40.0,
+    ...         "band_psnr": 22.0}
+    >>> rows = [dict(base, method="input"),
+    ...         dict(base, method="full_auto", psnr=21.5, infocus_psnr=39.9, band_psnr=22.1,
+    ...              layers_found=2.0, iou=0.9, map_error=1.25)]
+    >>> automatic_table(rows).rows
+    [['s', '2 (2)', '0.90', '1.25', '+1.50', '-0.10', '+0.10']]
+    """
+    inputs = {r["scene"]: r for r in rows if r["method"] == "input"}
+    table = []
+    for row in rows:
+        if row["method"] != method:
+            continue
+        base = inputs[row["scene"]]
+        gains = [f"{row[k] - base[k]:+.2f}" for k in ("psnr", "infocus_psnr", "band_psnr")]
+        layers = f"{row['layers_found']:.0f} ({row['defocused_layers'] + 1})"
+        table.append(
+            [row["scene"], layers, f"{row['iou']:.2f}", _number(row["map_error"], 2), *gains]
+        )
+    header = ["scene", "layers (true)", "IoU", "map error (px)", "whole", "in focus", "band"]
+    return Table(header, table, caption=f"{method}: PSNR gains over the input in dB")
