@@ -252,6 +252,8 @@ def test_update_replaces_only_the_methods_run(tmp_path):
     assert sorted(row["method"] for row in rows) == ["input", "oracle"]
     kept = next(row for row in rows if row["method"] == "input")
     assert kept == first["input"]
+    assert main([*common, "--methods", "input", "--update"]) == 0  # a replaced row keeps its place
+    assert [row["method"] for row in read_csv(tmp_path / "quality.csv")] == ["input", "oracle"]
     with pytest.raises(SystemExit):
         main(["--scenes", name, "--output", str(tmp_path / "none"), "--update", "--quiet"])
 

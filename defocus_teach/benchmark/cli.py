@@ -51,11 +51,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _merged(folder: Path, rows: list[dict]) -> list[dict]:
-    """The rows of ``folder/quality.csv`` with those of the methods in ``rows`` replaced."""
+    """The rows of ``folder/quality.csv`` with those of the methods in ``rows`` replaced.
+
+    A replaced row keeps its place; new rows go after the last row of their scene (or at
+    the end), so the file stays in the suite's order, scene by scene.
+    """
     path = folder / "quality.csv"
-    ran = {(row["scene"], row["method"]) for row in rows}
-    kept = [row for row in read_csv(path) if (row["scene"], row["method"]) not in ran]
-    return kept + rows
+    new = {(row["scene"], row["method"]): row for row in rows}
+    merged = [new.pop((row["scene"], row["method"]), row) for row in read_csv(path)]
+    for key, row in new.items():
+        last = max((i for i, old in enumerate(merged) if old["scene"] == key[0]), default=None)
+        merged.insert(len(merged) if last is None else last + 1, row)
+    return merged
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,9 +89,14 @@ def _oracle(f, masks, channel_axis, scene):
 def _full(**options):
     def run(f, masks, channel_axis, scene):
         result = all_in_focus(f, masks=masks, channel_axis=channel_axis, **options)
-        return result.image, result.kernels[1:]
+        return result.image, _estimated(result)[1:]
 
     return run
+
+
+def _estimated(result) -> list:
+    """The kernel estimated for every layer, None where none was (a layer kept untried)."""
+    return [layer.kernel if layer is not None else None for layer in result.layers]
 
 
 def _matched_kernels(scene, masks, found_kernels):
@@ -100,7 +105,7 @@ def _matched_kernels(scene, masks, found_kernels):
     for truth in scene.true_masks[1:]:
         overlap = [np.count_nonzero(truth & m) for m in masks]
         best = int(np.argmax(overlap))
-        matched.append(found_kernels[best] if best > 0 else np.ones((1, 1)))
+        matched.append(found_kernels[best] if best > 0 else None)
     return matched
 
 
@@ -108,7 +113,7 @@ def _full_auto(f, masks, channel_axis, scene):
     """The photographer's run: map, layers and kernels estimated, nothing from the truth."""
     result = all_in_focus(f, channel_axis=channel_axis)
     extras = segmentation_scores(scene, result.masks, result.defocus_map)
-    return result.image, _matched_kernels(scene, result.masks, result.kernels), extras
+    return result.image, _matched_kernels(scene, result.masks, _estimated(result)), extras
 
 
 def _baseline(function):

@@ -40,8 +40,9 @@ def evaluate(
     estimate : ndarray
         All-in-focus estimate, same shape as ``scene.sharp``.  It is clipped to [0, 1]
         before scoring, as saving it to an 8-bit file would.
-    found_kernels : sequence of ndarray, optional
-        Estimated kernel of each defocused layer (sharpest first).
+    found_kernels : sequence of ndarray or None, optional
+        Estimated kernel of each defocused layer (sharpest first); None for a layer that
+        has none (kept as it is before any estimate), whose kernel error is then nan.
 
     Returns
     -------
@@ -97,7 +98,8 @@ def evaluate(
         for i, (found, true) in enumerate(
             zip(found_kernels, scene.true_kernels[1:], strict=True), start=1
         ):
-            metrics[f"kernel_error{i}"] = kernels.kernel_error(found, true)
+            if found is not None:  # None: the layer was kept before any estimate
+                metrics[f"kernel_error{i}"] = kernels.kernel_error(found, true)
     return metrics
 
 
