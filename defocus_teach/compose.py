@@ -142,8 +142,8 @@ def outlier_trust(outliers: np.ndarray, radius: float) -> np.ndarray:
     Parameters
     ----------
     outliers : ndarray (H, W)
-        The layer's outlier term c (:attr:`~defocus_teach.blind.BlindResult.outliers`; for
-        colour, reduce over the channels first: a pixel is an outlier if any channel is).
+        The layer's outlier term c (``outliers`` of :class:`~defocus_teach.blind.BlindResult`;
+        for colour, reduce over the channels first: a pixel is an outlier if any channel is).
     radius : float
         The layer's blur radius R in pixels.
 

@@ -32,6 +32,11 @@ from .tile_spectra import layer_tiles, radial_spectra
 
 __all__ = [
     "RULES",
+    "MIN_EVIDENCE",
+    "DELTA_RADIUS",
+    "OUT_OF_RANGE",
+    "CLIPPED_MARGIN",
+    "MAX_RINGING",
     "LayerCheck",
     "kernel_radius",
     "blur_evidence",
@@ -56,10 +61,11 @@ MIN_EVIDENCE = 0.05
 #: on in-focus edges (seen at 100 % on chelsea's eyelid with a kernel of radius 1.4).
 DELTA_RADIUS = 1.6
 #: "values outside [0, 1]" counts values beyond [-OUT_OF_RANGE, 1 + OUT_OF_RANGE]; the layer
-#: fails when their fraction exceeds the input's by more than CLIPPED_MARGIN (0.5 points).
-#: On the benchmark's layers with their given masks, correct ones stayed within 0.3 points,
-#: while masks reaching 6 px into the in-focus layer gave 0.7 to 2.5.
+#: fails when their fraction exceeds the input's by more than :data:`CLIPPED_MARGIN`.  On the
+#: benchmark's layers with their given masks, correct ones stayed within 0.3 points, while
+#: masks reaching 6 px into the in-focus layer gave 0.7 to 2.5.
 OUT_OF_RANGE = 0.1
+#: Limit of "values outside [0, 1]": 0.005, half a percentage point (see :data:`OUT_OF_RANGE`).
 CLIPPED_MARGIN = 0.005
 #: Limit of "ringing" (see :func:`ringing_ratio`), measured on the layer's own deconvolution.
 #: The benchmark's layers read 0 to 3.4 with their given masks and 0 to 4.6 with estimated
