@@ -30,9 +30,8 @@ from .kernel_init import initial_kernel
 from .kernels import disk, kernel_error
 from .operators import blur
 from .safeguards import (
-    DELTA_RADIUS,
-    LayerCheck,
     check_layer,
+    delta_check,
     evidence_check,
     kernel_radius,
     noise_level,
@@ -285,7 +284,7 @@ def _process_layer(
         if start is not None:
             checks = [
                 evidence_check(grey, mask, start.kernel),
-                _delta_check(start.kernel),
+                delta_check(start.kernel),
             ]
             reason = _failed(checks)
             if reason is not None:
@@ -298,11 +297,6 @@ def _process_layer(
         report(f"layer {index} is flat: left as it is")
         return _Layer("kept: flat layer")
     return _Layer("deblurred", result, tuple(checks))
-
-
-def _delta_check(kernel):
-    radius = kernel_radius(kernel)
-    return LayerCheck("kernel close to a delta", radius, DELTA_RADIUS, radius >= DELTA_RADIUS)
 
 
 def _merge_agreeing(image, masks, layers, channel_axis, report):

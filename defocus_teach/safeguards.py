@@ -44,6 +44,8 @@ __all__ = [
     "noise_level",
     "ringing_ratio",
     "check_layer",
+    "delta_check",
+    "evidence_check",
 ]
 
 #: The do-no-harm rules, by name: what each one measures and the limit that makes it fail.
@@ -331,10 +333,16 @@ def check_layer(
     noise = noise_level(f, channel_axis)
     ringing = ringing_ratio(grey_f, grey_u, mask, radius, noise)
     return [
-        LayerCheck("kernel close to a delta", radius, DELTA_RADIUS, radius >= DELTA_RADIUS),
+        delta_check(kernel),
         LayerCheck("values outside [0, 1]", clipped, CLIPPED_MARGIN, clipped <= CLIPPED_MARGIN),
         LayerCheck("ringing", ringing, MAX_RINGING, ringing <= MAX_RINGING),
     ]
+
+
+def delta_check(kernel: np.ndarray) -> LayerCheck:
+    """The check "kernel close to a delta": :func:`kernel_radius` >= :data:`DELTA_RADIUS`."""
+    radius = kernel_radius(kernel)
+    return LayerCheck("kernel close to a delta", radius, DELTA_RADIUS, radius >= DELTA_RADIUS)
 
 
 def evidence_check(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> LayerCheck:

@@ -78,13 +78,18 @@ def test_clipped_fraction_counts_values_at_and_beyond_the_limits():
     assert clipped_fraction(values, 0.1) == pytest.approx(2 / 6)
 
 
-def test_ringing_rule_fires_on_ripples_in_a_flat_region():
-    rng = np.random.default_rng(2)
+def _step_with_rings(seed):
+    """A noisy step (flat on both sides) and ripples that decay away from it."""
+    rng = np.random.default_rng(seed)
     f = np.full((96, 96), 0.4) + rng.normal(0.0, 0.003, (96, 96))
     f[:, 48:] += 0.3
-    mask = np.ones(f.shape, bool)
     columns = np.arange(96)
-    ripple = 0.1 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+    return f, 0.1 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+
+
+def test_ringing_rule_fires_on_ripples_in_a_flat_region():
+    f, ripple = _step_with_rings(seed=2)
+    mask = np.ones(f.shape, bool)
     noise = 0.003
     assert ringing_ratio(f, f, mask, 3.0, noise) == 0.0
     assert ringing_ratio(f, f + ripple, mask, 3.0, noise) > MAX_RINGING
@@ -150,12 +155,9 @@ def test_all_in_focus_never_alters_the_in_focus_layer():
 
 
 def test_ringing_is_measured_on_the_layers_own_deconvolution_when_given():
-    rng = np.random.default_rng(4)
-    f = np.full((96, 96), 0.4) + rng.normal(0.0, 0.003, (96, 96))
-    f[:, 48:] += 0.3
+    f, ripple = _step_with_rings(seed=4)
     mask = np.ones(f.shape, bool)
-    columns = np.arange(96)
-    rings = f + 0.1 * np.cos(2 * np.pi * columns / 6) * np.exp(-np.abs(columns - 48) / 40)
+    rings = f + ripple
     blended = f + 0.1 * (rings - f)  # a blend that hides 90 % of the rings
     hidden = _by_rule(check_layer(f, blended, mask, kernels.disk(3)))["ringing"]
     shown = _by_rule(check_layer(f, blended, mask, kernels.disk(3), deconvolved=rings))["ringing"]
