@@ -16,6 +16,8 @@ step of the method:
   (:func:`~defocus_teach.kernel_init.initial_kernel`; disks only:
   :func:`~defocus_teach.kernel_init.initial_disk_kernel`);
 - ``blind``: Alg. 2 for one layer (:func:`~defocus_teach.blind.blind_deconvolve`);
+- ``tiling``: large layers in bounded memory (the kernel from a textured window, the final
+  u-step in tiles);
 - ``errors``: the package's exceptions (:class:`~defocus_teach.errors.LayerTooSmallError`,
   :class:`~defocus_teach.errors.NoTextureError`);
 - ``pipeline``: the whole method, Fig. 5 (:func:`~defocus_teach.pipeline.all_in_focus`);
