@@ -401,24 +401,25 @@ def _in_one_piece(layer: _Layer, estimation: _Layer, tile_size) -> bool:
     return estimation is layer and fits
 
 
-def _tile_start(values, layer: _Layer, otf, settings: _Settings):
-    """A tile's own start: a short u-step, then its c with weights Lambda from its residual."""
-    data = layer.embed(values)
-    state = layer.start(values, otf, settings.transform)
+def _tile_weights(luminance, layer: _Layer, start_otf, settings: _Settings):
+    """A tile's weights Lambda, as the outer loop makes them: from a first pass with k(0)."""
     if not settings.use_outliers:
-        return state, data, np.zeros(layer.grid.shape)
-    state = settings.u_step(state, data, layer.weight, otf, settings.inner_iter, _LOOP_TOL)
-    residual = layer.weight * _reblur(state.u, otf) - data
-    weights = outlier_weights_from_residual(residual)
-    return state, data, settings.outliers(residual, layer.weight, weights)
+        return None
+    data = layer.embed(luminance)
+    state = layer.start(luminance, start_otf, settings.transform)
+    state = settings.u_step(state, data, layer.weight, start_otf, settings.inner_iter, _LOOP_TOL)
+    return outlier_weights_from_residual(layer.weight * _reblur(state.u, start_otf) - data)
 
 
-def _tiled_u_step(channels, mask, kernel, settings: _Settings, tile_size, report):
+def _tiled_u_step(channels, luminance, mask, kernels, settings: _Settings, tile_size, report):
     """Eq. (8) with the final kernel, tile by tile: memory follows the tile, not the image.
 
-    Every channel of every tile starts afresh (:func:`_tile_start`); the tiles are blended
-    with the ramps of :func:`~defocus_teach.tiling.blend_ramps` on their overlaps.
+    ``kernels`` is (k(0), final k).  Every tile starts afresh: its weights Lambda from a
+    first pass with k(0) on the luminance (:func:`_tile_weights`), then every channel as
+    in :func:`_channel_start` and the final u-step.  The tiles are blended with the ramps
+    of :func:`~defocus_teach.tiling.blend_ramps` on their overlaps.
     """
+    start_kernel, kernel = kernels
     size = kernel.shape[0]
     margin = tile_margin(size)
     tiles = list(tile_windows(mask, tile_size, margin))
@@ -428,12 +429,16 @@ def _tiled_u_step(channels, mask, kernel, settings: _Settings, tile_size, report
     for number, (window, core) in enumerate(tiles, start=1):
         layer = _layer(mask[window], size, settings.transform, box=(slice(None), slice(None)))
         otf = psf2otf(kernel, layer.grid.shape)
+        start_otf = psf2otf(pad_kernel(start_kernel, size), layer.grid.shape)
+        weights = _tile_weights(luminance[window], layer, start_otf, settings)
         ramp = blend_ramps(window, core, box, margin // 2)
         total[window] += ramp
         for channel in range(channels.shape[-1]):
             report(f"final u-step: tile {number} of {len(tiles)}, channel {channel + 1} "
                    f"of {channels.shape[-1]}")  # fmt: skip
-            state, data, c = _tile_start(channels[window + (channel,)], layer, otf, settings)
+            values = channels[window + (channel,)]
+            data = layer.embed(values)
+            state, c = _channel_start(values, data, layer, otf, settings, weights)
             state = settings.u_step(
                 state, data + c, layer.weight, otf, settings.final_iter, _FINAL_TOL
             )
@@ -670,7 +675,9 @@ def blind_deconvolve(
         image, outliers = _final_u_step(channels, layer, loop, settings)
     else:
         side = tile_size or max(mask.shape)
-        image, outliers = _tiled_u_step(channels, mask, loop.kernel, settings, side, report)
+        image, outliers = _tiled_u_step(
+            channels, luminance, mask, (kernel, loop.kernel), settings, side, report
+        )
     if channel_axis is None:
         image, outliers = image[..., 0], outliers[..., 0]
     else:
