@@ -41,6 +41,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pywt
 
+from ._framelet_passes import analysis_1d, synthesis_1d
 from ._validation import check_positive
 
 __all__ = [
@@ -108,57 +109,42 @@ def _check_levels(levels) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# The spline framelet by separable 3-tap filtering (faster here than the Fourier domain).
-
-
-def _analysis_1d(x: np.ndarray, axis: int, step: int, out: np.ndarray) -> None:
-    """Write h0, h1, h2 (dilated by ``step``) applied to ``x`` along ``axis`` into out[0..2]."""
-    before = np.roll(x, step, axis=axis)  # x[n - step], periodic
-    after = np.roll(x, -step, axis=axis)  # x[n + step]
-    half = 0.5 * x
-    np.subtract(after, before, out=out[1])
-    out[1] *= _R  # h1: sqrt(2)/4 (x[n+s] - x[n-s])
-    before += after
-    before *= 0.25
-    np.add(half, before, out=out[0])  # h0: (x[n-s] + 2 x[n] + x[n+s]) / 4
-    np.subtract(half, before, out=out[2])  # h2: (-x[n-s] + 2 x[n] - x[n+s]) / 4
-
-
-def _synthesis_1d(a0, a1, a2, axis: int, step: int) -> np.ndarray:
-    """Return the adjoint of :func:`_analysis_1d`: sum_i h_i^T a_i along ``axis``."""
-    quarter = 0.25 * (a0 - a2)
-    r1 = _R * a1
-    out = 0.5 * (a0 + a2)  # the centre taps
-    out += np.roll(quarter + r1, step, axis=axis)  # the taps at offset -step, transposed
-    out += np.roll(quarter - r1, -step, axis=axis)  # the taps at offset +step, transposed
-    return out
+# The spline framelet by separable 3-tap filtering (about 10 times faster here than in the
+# Fourier domain, see the Notes of SplineFramelet).
 
 
 def _framelet_analysis(u: np.ndarray, levels: int) -> np.ndarray:
     height, width = u.shape
     coeffs = np.empty((1 + 8 * levels, height, width))
-    rows = np.empty((3, height, width))
+    rows = [np.empty((height, width)) for _ in range(3)]
     low = u
     for level in range(1, levels + 1):
         step = 2 ** (level - 1)  # a trous: the taps are dilated by 2^(l-1)
         start = 8 * (levels - level)  # level l fills bands start..start+8, low-pass first
-        block = coeffs[start : start + 9].reshape(3, 3, height, width)
-        _analysis_1d(low, 0, step, rows)  # rows[i] = h_i along axis 0
-        _analysis_1d(rows, 2, step, block.swapaxes(0, 1))  # block[i, j] = h_j along axis 1
+        analysis_1d(low, 0, step, *rows)  # rows[i] = h_i along axis 0
         if level < levels:
             # The next level overwrites this low-pass band with its last high-pass band.
-            low = block[0, 0].copy()
+            low = np.empty((height, width))
+        for i in range(3):  # band 3 i + j = h_i along axis 0, then h_j along axis 1
+            bands = coeffs[start + 3 * i : start + 3 * i + 3]
+            first = low if i == 0 and level < levels else bands[0]
+            analysis_1d(rows[i], 1, step, first, bands[1], bands[2])
     return coeffs
 
 
 def _framelet_synthesis(coeffs: np.ndarray, levels: int) -> np.ndarray:
+    shape = coeffs.shape[1:]
+    rows = [np.empty(shape) for _ in range(3)]
+    scratch = np.empty(shape)
     low = coeffs[0]
     for level in range(levels, 0, -1):
         step = 2 ** (level - 1)
         start = 8 * (levels - level)
         bands = (low, *coeffs[start + 1 : start + 9])  # bands[3 i + j] = h_i (axis 0) h_j (axis 1)
-        rows = [_synthesis_1d(*bands[3 * i : 3 * i + 3], axis=1, step=step) for i in range(3)]
-        low = _synthesis_1d(*rows, axis=0, step=step)
+        for i in range(3):
+            synthesis_1d(*bands[3 * i : 3 * i + 3], 1, step, out=rows[i], scratch=scratch)
+        low = np.empty(shape)
+        synthesis_1d(*rows, 0, step, out=low, scratch=scratch)
     return low
 
 
@@ -200,9 +186,15 @@ class SplineFramelet:
     :math:`\\lambda_1 \\|W_h u\\|_1`, with :math:`W_h` its high-pass bands
     (symbol W, paper section 3.1) [1]_.
 
-    Analysis and synthesis use 12 and 6 separable 3-tap passes per level (shared row
-    intermediates).  On a 544 x 544 float64 grid this measured several times faster than
-    multiplying cached band responses in the Fourier domain.
+    Analysis and synthesis are separable 3-tap passes along each axis (shared row
+    intermediates), computed by slicing into preallocated arrays; the u-step runs both in
+    one sweep with its band updates in between.  We measured that sweep (analysis, update
+    and synthesis of one iteration) against the Fourier domain, where the 9 band responses
+    are cached, W u costs one batched ``irfft2`` of 9 bands and W^T one batched ``rfft2``
+    (less the ``rfft2`` of W^T (d - b2) it saves): 9.1 against 104 ms on a 576 x 576
+    float64 grid, 1.3 against 16 ms on 288 x 288, and 5.1 against 46 ms on 576 x 576 in
+    float32 (one run on a shared 2-core machine, ``scipy.fft`` with 2 workers).  The
+    separable filters are kept.
 
     References
     ----------

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from defocus_teach._framelet_passes import SweepBuffers, shifted, sweep
 from defocus_teach.framelet import (
     SPLINE_TAPS,
     SplineFramelet,
@@ -190,3 +191,42 @@ def test_inputs_are_not_mutated_and_integers_are_not_rescaled():
     saved = coeffs.copy()
     synthesis(coeffs)
     np.testing.assert_array_equal(coeffs, saved)
+
+
+@pytest.mark.parametrize("axis", [-2, -1])
+@pytest.mark.parametrize("shift", [-9, -4, -1, 0, 1, 3, 7])
+@pytest.mark.parametrize("combine", [None, np.add, np.subtract])
+def test_shifted_is_a_periodic_roll(axis, shift, combine):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 9, 7))
+    out = rng.standard_normal(x.shape)
+    expected = np.roll(x, -shift, axis=axis)
+    if combine is not None:
+        expected = combine(out, expected)
+    shifted(x, shift, axis, out, combine)
+    np.testing.assert_array_equal(out, expected)
+    strided = np.zeros((2, 9, 14))[..., ::2]  # not contiguous: the sliced path
+    shifted(x, shift, axis, strided)
+    np.testing.assert_array_equal(strided, np.roll(x, -shift, axis=axis))
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+def test_sweep_sees_every_band_and_synthesises_the_updated_ones(levels):
+    rng = np.random.default_rng(5)
+    images = rng.standard_normal((2, 19, 24))  # a stack of two
+    transform = SplineFramelet(levels)
+    expected = np.stack([transform.analysis(image) for image in images])  # (2, bands, H, W)
+    scale = rng.random(transform.n_bands)
+    seen = {}
+
+    def update(band, coeffs):
+        seen[band] = coeffs.copy()
+        coeffs *= scale[band]
+
+    result = sweep(images, update, SweepBuffers(images.shape, np.float64, levels))
+    assert sorted(seen) == list(range(transform.n_bands))
+    for band, coeffs in seen.items():
+        np.testing.assert_allclose(coeffs, expected[:, band], rtol=0, atol=1e-13)
+    scaled = expected * scale[:, np.newaxis, np.newaxis]
+    for image, coeffs in zip(result, scaled, strict=True):
+        np.testing.assert_allclose(image, transform.synthesis(coeffs), rtol=0, atol=1e-13)
