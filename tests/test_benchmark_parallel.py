@@ -5,6 +5,7 @@ half a minute on two cores (each worker pool spawns fresh interpreters).
 """
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -72,3 +73,9 @@ def test_update_with_jobs_replaces_rows_in_place(tmp_path, serial_rows):
     assert [r for r in again if r["method"] == "oracle"] == oracle  # kept as they were
     assert _without_seconds(again) == _without_seconds(first)  # input rows recomputed alike
     assert "--jobs 2" in (tmp_path / "quality.md").read_text()
+
+
+def test_a_scene_that_fails_in_a_worker_raises_its_error_here():
+    bad = replace(SCENES[0], name="off-the-image", origin=(10_000, 0))
+    with pytest.raises(ValueError, match="leaves the camera image"):
+        run_suite([bad, SCENES[1]], methods=["input"], jobs=2)

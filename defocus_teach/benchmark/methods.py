@@ -25,6 +25,7 @@ import contextlib
 import importlib.util
 import math
 import multiprocessing
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -273,7 +274,7 @@ def run_suite(
     needs the ``if __name__ == "__main__":`` guard.  Starting the workers costs a couple
     of seconds; it pays off when the scenes run the solver (a minute or more each).
     """
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     scenes = list(SCENES if scenes is None else scenes)
     if quick:
@@ -362,7 +363,8 @@ def _run_in_processes(scenes: list, methods: list, jobs: int, report: Callable) 
     """The rows of every scene, one task per scene on ``jobs`` spawned worker processes.
 
     ``report(index, rows)`` is called as each scene finishes (in completion order); the
-    returned list is in the order of ``scenes``.
+    returned list is in the order of ``scenes``.  The first scene that raises stops the
+    run: the scenes not started yet are cancelled and its exception is raised here.
     """
     context = multiprocessing.get_context("spawn")
     by_scene: list = [None] * len(scenes)
@@ -371,8 +373,12 @@ def _run_in_processes(scenes: list, methods: list, jobs: int, report: Callable) 
         ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker) as pool,
     ):
         futures = {pool.submit(run_scene, spec, methods): i for i, spec in enumerate(scenes)}
-        for future in as_completed(futures):
-            index = futures[future]
-            by_scene[index] = future.result()
-            report(index + 1, by_scene[index])
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                by_scene[index] = future.result()
+                report(index + 1, by_scene[index])
+        except BaseException:  # a scene failed or Ctrl-C: drop the scenes not started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return by_scene
