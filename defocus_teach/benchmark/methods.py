@@ -332,8 +332,9 @@ def _start_worker() -> None:
     """Initializer of a worker process: one BLAS/OpenMP thread.
 
     The variables reach libraries loaded later; :func:`threadpoolctl.threadpool_limits`
-    limits those already loaded (numpy is imported when the worker unpickles its first task,
-    before this runs).  ``scipy.fft`` is not limited: the solvers ask it for every core.
+    limits those already loaded (the worker imports this module, hence numpy, to unpickle
+    this very function, before it runs; :func:`_thread_variables_set_to_one` covers that
+    import).  ``scipy.fft`` is not limited: the solvers ask it for every core.
     """
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = "1"
