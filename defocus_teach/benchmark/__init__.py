@@ -30,7 +30,7 @@ module       holds
 ``scenes``   :class:`SceneSpec`, :class:`BenchmarkScene`, :data:`SCENES`, :func:`make_scene`,
              :data:`BAND_WIDTH`
 ``methods``  :data:`METHODS`, :data:`QUICK_METHODS`, :data:`PEERS`, :func:`per_layer`,
-             :func:`run_method`, :func:`run_suite`
+             :func:`run_method`, :func:`run_scene`, :func:`run_suite`
 ``peers``    :func:`deepinv_blind_rl` (optional dependency: deepinv)
 ``metrics``  ``SSIM_OPTIONS``, :func:`evaluate`
 ``results``  :data:`COLUMNS`, :data:`REPO_RESULTS`, :data:`PACKAGED_CSV`, :func:`write_csv`,
@@ -57,7 +57,7 @@ import importlib
 
 from . import methods, report, results, scenes
 from .cli import main
-from .methods import per_layer, run_method, run_suite
+from .methods import per_layer, run_method, run_scene, run_suite
 from .metrics import SSIM_OPTIONS as SSIM_OPTIONS
 from .metrics import evaluate
 from .peers import deepinv_blind_rl
@@ -108,6 +108,7 @@ __all__ = [
     "per_layer",
     "deepinv_blind_rl",
     "run_method",
+    "run_scene",
     "run_suite",
     "evaluate",
     "write_csv",

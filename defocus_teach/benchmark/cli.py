@@ -46,6 +46,15 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the other methods' rows of the output folder's quality.csv and replace "
         "only the rows of the methods run (e.g. a peer added after the full run)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the scenes in N worker processes, one scene per task, each with one "
+        "BLAS thread (default 1: one after the other in this process); the rows and "
+        "their order do not depend on N",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
@@ -66,8 +75,18 @@ def _merged(folder: Path, rows: list[dict]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: ``python -m defocus_teach.benchmark [--quick] ...``."""
+    """Command-line entry point: ``python -m defocus_teach.benchmark [--quick] ...``.
+
+    Raises
+    ------
+    ValueError
+        For ``--jobs`` below 1 (before anything runs).
+    SystemExit
+        For an unknown scene, or ``--update`` without an existing ``quality.csv``.
+    """
     args = _parser().parse_args(argv)
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     scenes = list(SCENES)
     if args.scenes:
         known = {s.name: s for s in SCENES}
@@ -79,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.update and (args.output is None or not (Path(args.output) / "quality.csv").exists()):
         raise SystemExit(f"--update needs an existing quality.csv in --output, got {args.output}")
     start = time.perf_counter()
-    rows = run_suite(scenes, args.methods, quick=args.quick, progress=say)
+    rows = run_suite(scenes, args.methods, quick=args.quick, progress=say, jobs=args.jobs)
     total = time.perf_counter() - start
     print(f"total: {total:.0f} s for {len(rows)} runs")
     output = args.output
@@ -91,14 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     table = summary_markdown(rows)
     print(table)
     if output is not None:
-        csv_path = _write_results(Path(output), rows, table, total, args.quick, say)
+        csv_path = _write_results(Path(output), rows, table, total, args.quick, args.jobs, say)
         if args.package_copy:
             PACKAGED_CSV.write_bytes(csv_path.read_bytes())
             say(f"copied the CSV to {PACKAGED_CSV}")
     return 0
 
 
-def _write_results(folder: Path, rows: list, table: str, total: float, quick: bool, say) -> Path:
+def _write_results(
+    folder: Path, rows: list, table: str, total: float, quick: bool, jobs: int, say
+) -> Path:
     """Write ``quality.csv``, ``quality.md`` (with how it was run) and ``quality.png``.
 
     Returns the path of the CSV.
@@ -108,6 +129,7 @@ def _write_results(folder: Path, rows: list, table: str, total: float, quick: bo
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = write_csv(rows, folder / "quality.csv")
     command = "python -m defocus_teach.benchmark" + (" --quick" if quick else "")
+    command += f" --jobs {jobs}" if jobs > 1 else ""
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     (folder / "quality.md").write_text(
