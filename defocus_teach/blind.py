@@ -54,6 +54,7 @@ from .tiling import (
     tile_windows,
 )
 from .u_step import (
+    _ADMM_DTYPE,
     PAPER_LAM1,
     _admm,
     _default_rho,
@@ -147,8 +148,9 @@ class _Layer:
         return self.grid.embed(np.where(self.mask, values, 0.0))
 
     def start(self, values: np.ndarray, otf: np.ndarray, transform: TightFrame) -> _State:
-        """ADMM variables for a start from the data ``values`` on the box."""
-        return _initial_state(_start_image(values, self.mask, self.grid), otf, transform)
+        """ADMM variables for a start from the data ``values`` on the box (in float32)."""
+        start = _start_image(values, self.mask, self.grid).astype(_ADMM_DTYPE)
+        return _initial_state(start, otf, transform)
 
 
 @dataclass(frozen=True)

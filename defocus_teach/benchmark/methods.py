@@ -9,7 +9,8 @@ returns a third item, its :func:`~.metrics.segmentation_scores`.
 
 * :data:`METHODS`: the input itself, the oracle, the full method
   (:func:`~defocus_teach.pipeline.all_in_focus` with the given masks), the fully automatic
-  one (``full_auto``, nothing given), three ablations and four baselines
+  one (``full_auto``, nothing given), the full method with ``fast=True`` (``full_fast``,
+  the CLI's ``--fast``), three ablations and four baselines
   (:mod:`defocus_teach.baselines`, applied layer by layer with :func:`per_layer`), then the
   peers of :mod:`.peers` whose library is installed (``deepinv_blind_rl`` with deepinv, the
   extra ``peers``; :data:`PEERS` names them); :data:`QUICK_METHODS` is the subset of
@@ -160,6 +161,7 @@ METHODS: dict[str, Callable] = {
     "oracle": _oracle,
     "full": _full(),
     "full_auto": _full_auto,
+    "full_fast": _full(fast=True),
     "no_symmetry": _full(use_symmetry=False),
     "no_low_rank": _full(use_low_rank=False),
     "no_outliers": _full(use_outliers=False),
