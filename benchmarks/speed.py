@@ -28,9 +28,10 @@ runs of separate processes (REV, this tree, REV, ...), and the table gives both 
 their ratio: the two are measured in the same run, on the same machine load.
 
 Targets (issue #3): the 512 x 512 two-layer ``all_in_focus`` in at most 15 s; one ADMM
-iteration at most twice its FFT cost, relaxed to three times by issue #14.  Issue #10: the 256 x 256 ``blind_deconvolve`` at most
-1.3 times the time of the revision before it.  Times are ``time.perf_counter`` wall times of
-one run (best of five for the ADMM ratio); on a shared machine they vary from run to run.
+iteration at most twice its FFT cost, relaxed to three times by issue #14.  Issue #10: the
+256 x 256 ``blind_deconvolve`` at most 1.3 times the time of the revision before it.  Times
+are ``time.perf_counter`` wall times of one run (best of five for the ADMM ratio); on a
+shared machine they vary from run to run.
 ``--admm-only`` prints the ADMM ratio table alone (nothing written).
 
 The photo table (``--photos [MP ...]``; no value: 0.3, 1, 4 and 12 megapixels): colour

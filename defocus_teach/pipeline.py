@@ -288,6 +288,7 @@ def _process_layer(
         return _Layer("empty")
     checks = []
     if do_no_harm:
+        report(f"layer {index} of {count}: testing it for blur ({mask.mean():.0%} of the image)")
         try:
             start = initial_kernel(grey, mask)
         except LayerTooSmallError:  # too thin to sweep or to test: go on
