@@ -15,7 +15,7 @@ masked margin (:class:`~defocus_teach.operators.PeriodicGrid`): the unknown imag
 margin is filled in by the prior alone, so the frame's border never enters the data.
 
 The chapter "Image update by ADMM" of the book derives these steps.  The iteration itself
-lives in :mod:`defocus_teach._u_admm`, which solves stacks of images (the colour channels of
+lives in ``defocus_teach._u_admm``, which solves stacks of images (the colour channels of
 :func:`deconvolve`) in one go and keeps its element-wise work to few passes over memory.
 """
 

@@ -251,8 +251,8 @@ def run_suite(
     jobs : int, optional
         Number of worker processes (default 1: every scene in this process, one after the
         other).  With ``jobs > 1`` each scene (all its methods) is one task of a
-        :class:`concurrent.futures.ProcessPoolExecutor` ("spawn" start method) whose
-        workers run with one BLAS/OpenMP thread (:func:`_start_worker`); at most one worker
+        ``concurrent.futures.ProcessPoolExecutor`` ("spawn" start method) whose
+        workers run with one BLAS/OpenMP thread (``_start_worker``); at most one worker
         per scene is started.
 
     Returns
