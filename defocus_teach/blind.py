@@ -428,10 +428,13 @@ def _tiled_u_step(channels, luminance, mask, kernels, settings: _Settings, tile_
     box = _bounding_box(mask, 0)
     image, outliers = np.zeros_like(channels), np.zeros_like(channels)
     total = np.zeros(channels.shape[:2])
+    otfs = {}  # grid shape -> OTFs of (final k, k(0)): most tiles share one grid
     for number, (window, core) in enumerate(tiles, start=1):
         layer = _layer(mask[window], size, settings.transform, box=(slice(None), slice(None)))
-        otf = psf2otf(kernel, layer.grid.shape)
-        start_otf = psf2otf(pad_kernel(start_kernel, size), layer.grid.shape)
+        shape = layer.grid.shape
+        if shape not in otfs:
+            otfs[shape] = psf2otf(kernel, shape), psf2otf(start_kernel, shape)
+        otf, start_otf = otfs[shape]
         weights = _tile_weights(luminance[window], layer, start_otf, settings)
         ramp = blend_ramps(window, core, box, margin // 2)
         total[window] += ramp

@@ -103,6 +103,13 @@ def _filled(f: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask, f, smooth / np.maximum(weight, 1e-6))
 
 
+def _gradient_energy(image: np.ndarray) -> np.ndarray:
+    """|grad f|^2 by forward differences (0 on the first row and column)."""
+    energy = np.zeros_like(image)
+    energy[1:, 1:] = np.diff(image, axis=0)[:, 1:] ** 2 + np.diff(image, axis=1)[1:, :] ** 2
+    return energy
+
+
 def _summed_area(values: np.ndarray) -> np.ndarray:
     return np.pad(np.cumsum(np.cumsum(values, 0), 1), ((1, 0), (1, 0)))
 
@@ -146,11 +153,7 @@ def layer_tiles(f: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
     (4, (192, 192))
     """
     filled = _filled(f, mask)
-    gradient_energy = np.zeros_like(filled)
-    gradient_energy[1:, 1:] = (
-        np.diff(filled, axis=0)[:, 1:] ** 2 + np.diff(filled, axis=1)[1:, :] ** 2
-    )
-    outside, energy = _summed_area(~mask), _summed_area(gradient_energy)
+    outside, energy = _summed_area(~mask), _summed_area(_gradient_energy(filled))
     single = None
     for size in TILE_SIZES:
         if size > min(f.shape):

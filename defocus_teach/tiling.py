@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ._validation import as_float_image, as_mask, check_positive
+from .tile_spectra import _gradient_energy, _summed_area
 
 __all__ = [
     "ESTIMATION_PIXELS",
@@ -43,12 +44,6 @@ ESTIMATION_PIXELS = 512 * 512
 #: Side of the part of the layer each tile of the final u-step contributes; a layer whose
 #: bounding box fits in one such tile (plus its margin) is solved in one piece.
 TILE_SIZE = 512
-
-
-def _summed_area(values: np.ndarray) -> np.ndarray:
-    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1))
-    table[1:, 1:] = values.cumsum(axis=0).cumsum(axis=1)
-    return table
 
 
 def estimation_window(
@@ -98,10 +93,7 @@ def estimation_window(
     rows_w = min(height, side if width >= side else max_pixels // width)
     cols_w = min(width, max_pixels // rows_w)
     box = (slice(top, top + height), slice(left, left + width))
-    energy = np.zeros((height, width))
-    patch = f[box]
-    energy[1:, 1:] = np.diff(patch, axis=0)[:, 1:] ** 2 + np.diff(patch, axis=1)[1:, :] ** 2
-    table = _summed_area(np.where(mask[box], energy, 0.0))
+    table = _summed_area(np.where(mask[box], _gradient_energy(f[box]), 0.0))
     starts_r = sorted({*range(0, height - rows_w + 1, max(rows_w // 4, 1)), height - rows_w})
     starts_c = sorted({*range(0, width - cols_w + 1, max(cols_w // 4, 1)), width - cols_w})
     r, c = np.meshgrid(np.array(starts_r), np.array(starts_c), indexing="ij")
