@@ -23,7 +23,7 @@ from skimage.color import rgb2gray
 
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
-from .compose import compose_layers, misfit_trust, outlier_trust
+from .compose import compose_layers, misfit_trust, outlier_trust, range_trust
 from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import initial_kernel
@@ -158,9 +158,11 @@ def all_in_focus(
         instead of pasting the binary masks.
     fit_trust : bool, optional
         Weight every deblurred layer, pixel by pixel, by how well its blur model fits the
-        data (:func:`~defocus_teach.compose.misfit_trust`).  Default: only when the layers
-        were estimated from the image (``masks`` not given): estimated layers can hold whole
-        regions of sharp content, given ones only thin bands that the c term absorbs.
+        data (:func:`~defocus_teach.compose.misfit_trust`) and by how far its estimate stays
+        in [0, 1] (:func:`~defocus_teach.compose.range_trust`).  Default: only when the
+        layers were estimated from the image (``masks`` not given): estimated layers can
+        hold whole regions of sharp content, given ones only thin bands that the c term
+        absorbs.
     fast : bool, optional
         Trade iterations for speed: :data:`FAST_OPTIONS` (about 3 times faster), unless
         ``solver_options`` set them.
@@ -390,10 +392,12 @@ def _blend(image, masks, layers, *, channel_axis, feather, fit):
 
 
 def _trust(image, mask, result, radius, channel_axis, fit):
-    """Where a layer's estimate may replace the input: sparse outliers and (fit) a data fit."""
+    """Where a layer's estimate may replace the input: sparse outliers and (fit) values near
+    [0, 1] and a data fit."""
     by_outliers = outlier_trust(_flagged(result.outliers, channel_axis), radius)
     if not fit:
         return by_outliers
+    by_outliers = by_outliers * range_trust(result.image, radius, channel_axis=channel_axis)
     grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
     estimate = result.image
     if channel_axis is not None:

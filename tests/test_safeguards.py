@@ -5,7 +5,7 @@ import pytest
 from skimage import data
 
 from defocus_teach import all_in_focus, kernels, operators
-from defocus_teach.compose import compose_layers, feather_weights
+from defocus_teach.compose import DISTRUST_RANGE, compose_layers, feather_weights, range_trust
 from defocus_teach.safeguards import (
     DELTA_RADIUS,
     MAX_RINGING,
@@ -105,6 +105,52 @@ def test_feather_ramp_leaves_kept_layers_alone_and_rises_inside():
     assert np.all(np.diff(ramp[0, 20:]) >= 0) and ramp[0, 20] == pytest.approx(0.2)
     assert np.all(ramp[:, 25:] == 1.0)
     assert np.allclose(shares[1][right], 1.0) and np.all(shares[0] == 0)
+
+
+def test_feather_ramp_leaves_out_a_strip_thinner_than_the_blur():
+    labels = np.zeros((40, 60), int)
+    labels[:, 30:] = 1
+    labels[10:12, 5:30] = 1  # a 2 px wide arm of the defocused layer into the kept one
+    masks = [labels == 0, labels == 1]
+    ramp, _ = feather_weights(masks, [0.0, 4.0], [False, True])
+    assert np.all(ramp[10:12, 5:28] == 0.0)
+    assert np.all(ramp[:, 36:] == 1.0) and np.all(ramp[labels == 0] == 0.0)
+    wide = labels.copy()
+    wide[8:16, 5:30] = 1  # 8 px wide: kept in the blend
+    ramp, _ = feather_weights([wide == 0, wide == 1], [0.0, 4.0], [False, True])
+    assert ramp[12, 15] > 0.5
+
+
+def test_range_trust_is_zero_where_the_estimate_leaves_the_range():
+    low, high = DISTRUST_RANGE
+    u = np.full((48, 48), 0.5)
+    u[20:28, 4:12] = 1.0 + 2 * high  # far above 1
+    u[20:28, 36:44] = 1.0 + low / 2  # a small overshoot
+    trust = range_trust(u, 2.0)
+    assert trust[24, 8] == 0.0 and trust[24, 40] == pytest.approx(1.0)
+    assert trust[4, 24] == pytest.approx(1.0) and trust.shape == u.shape
+    colour = np.stack([u * 0 + 0.5, u, u * 0 + 0.5], axis=-1)  # one channel out is enough
+    assert np.array_equal(range_trust(colour, 2.0, channel_axis=-1), trust)
+    with pytest.raises(ValueError):
+        range_trust(u[0], 2.0)
+
+
+def test_a_sharp_thin_object_inside_a_defocused_layer_keeps_the_input():
+    sharp = CAMERA.copy()
+    sharp[:, 90:92] = 1.0  # a bright, 2 px wide in-focus bar in front of the background
+    blurred = operators.blur(CAMERA, kernels.disk(4), "symmetric")
+    f = _noisy(np.where(sharp == 1.0, 1.0, blurred), 0.003).clip(0, 1)
+    right = np.zeros(f.shape, bool)
+    right[:, 64:] = True  # the bar is wrongly inside the defocused layer
+    options = {"masks": [~right, right], "n_iter": 3, "do_no_harm": False}
+    result = all_in_focus(f, fit_trust=True, **options)
+    estimate = result.layers[1].image
+    assert estimate[:, 90:92].max() > 1.0 + DISTRUST_RANGE[1]  # it rings there
+    assert np.array_equal(result.layers[1].image, all_in_focus(f, **options).layers[1].image)
+    bar = np.s_[:, 88:94]
+    assert np.abs(result.image[bar] - f[bar]).max() < 0.25 * np.abs(estimate[bar] - f[bar]).max()
+    inside = np.s_[16:-16, 104:120]
+    assert np.abs(result.image[inside] - estimate[inside]).mean() < 0.01  # and not elsewhere
 
 
 def test_two_processed_layers_share_smoothly_and_sum_to_one():
