@@ -16,6 +16,9 @@ one function each:
    the grid's wrap-around);
 3. ``_final_u_step``: one long u-step per channel with the estimated kernel.
 
+The layer's box and grid live in ``defocus_teach._layer_grid``; large layers (the outer
+loop on a window, the final u-step in tiles) in ``defocus_teach._large_layers``.
+
 The chapter "The whole method" of the book runs it on simulated and real photographs.
 """
 
@@ -26,9 +29,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import fft
 from skimage.color import rgb2gray
 
+from ._large_layers import _estimation_layer, _in_one_piece, _tiled_u_step
+from ._layer_grid import (
+    _FINAL_TOL,
+    _LOOP_TOL,
+    _channel_start,
+    _Layer,
+    _layer,
+    _reblur,
+)
 from ._threads import single_threaded_blas
 from ._validation import (
     as_float_image,
@@ -44,22 +55,12 @@ from .framelet import TightFrame, get_transform
 from .k_step import default_lam2, kernel_step, make_projection, paper_lam2
 from .kernel_init import initial_kernel
 from .kernels import kernel_error, pad_kernel
-from .operators import PeriodicGrid, psf2otf
-from .tiling import (
-    ESTIMATION_PIXELS,
-    TILE_SIZE,
-    blend_ramps,
-    estimation_window,
-    tile_margin,
-    tile_windows,
-)
+from .operators import psf2otf
+from .tiling import ESTIMATION_PIXELS, TILE_SIZE
 from .u_step import (
-    _ADMM_DTYPE,
     PAPER_LAM1,
     _admm,
     _default_rho,
-    _initial_state,
-    _start_image,
     _State,
     default_lam1,
 )
@@ -67,7 +68,6 @@ from .u_step import (
 # default_lam1 is documented in u_step and importable from here for older code
 __all__ = ["blind_deconvolve", "BlindResult", "IterationRecord", "PRESETS"]
 
-_WORKERS = -1
 #: Named parameter sets.  "default" is tuned on synthetic scenes, "paper" uses the paper's
 #: literal lam1 = 0.005, lam2 rule and threshold lam3 * Lambda (section 4.1 of the paper).
 PRESETS = ("default", "paper")
@@ -83,8 +83,6 @@ _ANCHOR_SCALE = 10.0
 # 0.005), the sweep's kernel near a disk 1.5 px too large or too small was 0.43 to 0.81 from
 # it (the start is replaced), and the one near the true kernel 0.04 to 0.24 (it is kept).
 _TRUST = 0.3
-_LOOP_TOL = 1e-5  # ADMM tolerance inside the outer loop (warm-started, few iterations)
-_FINAL_TOL = 1e-4  # ... and of the final u-step
 _KERNEL_TOL = 1e-6  # relative change that stops the k-step
 
 
@@ -131,29 +129,6 @@ class BlindResult:
 
 
 @dataclass(frozen=True)
-class _Layer:
-    """The layer's bounding box ``box`` and its periodic grid with a masked margin.
-
-    ``mask`` is alpha_i on the box, ``weight`` is alpha_i embedded in the grid (0 on the
-    margin).
-    """
-
-    box: tuple[slice, slice]
-    mask: np.ndarray
-    grid: PeriodicGrid
-    weight: np.ndarray
-
-    def embed(self, values: np.ndarray) -> np.ndarray:
-        """alpha .* f on the grid, for ``values`` f on the box."""
-        return self.grid.embed(np.where(self.mask, values, 0.0))
-
-    def start(self, values: np.ndarray, otf: np.ndarray, transform: TightFrame) -> _State:
-        """ADMM variables for a start from the data ``values`` on the box (in float32)."""
-        start = _start_image(values, self.mask, self.grid).astype(_ADMM_DTYPE)
-        return _initial_state(start, otf, transform)
-
-
-@dataclass(frozen=True)
 class _Settings:
     """The parameters of problem (7) and of its three solvers, defaults filled in."""
 
@@ -195,25 +170,6 @@ class _Loop:
     history: list
 
 
-def _bounding_box(mask: np.ndarray, grow: int) -> tuple[slice, slice]:
-    rows, cols = np.nonzero(mask)
-    top, bottom = max(rows.min() - grow, 0), min(rows.max() + grow + 1, mask.shape[0])
-    left, right = max(cols.min() - grow, 0), min(cols.max() + grow + 1, mask.shape[1])
-    return slice(top, bottom), slice(left, right)
-
-
-def _layer(
-    mask: np.ndarray, kernel_size: int, transform: TightFrame, box: tuple | None = None
-) -> _Layer:
-    """The bounding box grown by the kernel radius (or ``box``), in a grid with a masked margin."""
-    half = kernel_size // 2
-    box = _bounding_box(mask, half + 1) if box is None else box
-    mask_box = mask[box]
-    multiple = getattr(transform, "required_multiple", 1)
-    grid = PeriodicGrid.for_image(mask_box.shape, half + 1, multiple)
-    return _Layer(box, mask_box, grid, grid.embed(mask_box.astype(np.float64)))
-
-
 def _objective(weight, blurred, target, coeffs, kernel, outliers, weights, lam):
     """Objective (7) at the current (u, k, c)."""
     lam1, lam2, lam3 = lam
@@ -223,11 +179,6 @@ def _objective(weight, blurred, target, coeffs, kernel, outliers, weights, lam):
     return (
         data + lam1 * float(np.abs(coeffs[1:]).sum()) + lam2 * float(np.sum(kernel**2)) + penalty
     )
-
-
-def _reblur(u: np.ndarray, otf: np.ndarray) -> np.ndarray:
-    """k * u on the grid."""
-    return fft.irfft2(fft.rfft2(u, workers=_WORKERS) * otf, s=u.shape)
 
 
 def _check_iterations(**counts: int) -> None:
@@ -349,19 +300,6 @@ def _alternate(luminance, layer: _Layer, kernel, settings: _Settings, callback) 
     return loop
 
 
-def _channel_start(values, data, layer: _Layer, otf, settings: _Settings, weights):
-    """A colour channel's own start: a short u-step, then its outlier term c.
-
-    ``values`` is the channel on the box and ``data`` the same embedded in the grid.
-    """
-    state = layer.start(values, otf, settings.transform)
-    if not settings.use_outliers or weights is None:
-        return state, np.zeros(layer.grid.shape)
-    state = settings.u_step(state, data, layer.weight, otf, settings.inner_iter, _LOOP_TOL)
-    residual = layer.weight * _reblur(state.u, otf) - data
-    return state, settings.outliers(residual, layer.weight, weights)  # c, same Lambda
-
-
 def _final_u_step(channels, layer: _Layer, loop: _Loop, settings: _Settings):
     """Eq. (8) with the final kernel for every channel of ``channels`` (H, W, C).
 
@@ -380,79 +318,6 @@ def _final_u_step(channels, layer: _Layer, loop: _Loop, settings: _Settings):
         state = settings.u_step(state, target, layer.weight, otf, settings.final_iter, _FINAL_TOL)
         image[layer.box + (channel,)] = layer.grid.crop(state.u)
         outliers[layer.box + (channel,)] = layer.grid.crop(c)
-    return image, outliers
-
-
-def _estimation_layer(luminance, mask, layer: _Layer, kernel_size, transform, pixels):
-    """The layer the outer loop runs on: ``layer``, or its most textured window."""
-    if pixels is None:
-        return layer, None
-    rows, cols = layer.box
-    if (rows.stop - rows.start) * (cols.stop - cols.start) <= pixels:
-        return layer, None
-    window = estimation_window(luminance, mask, pixels)
-    inside = np.zeros_like(mask)
-    inside[window] = mask[window]
-    return _layer(inside, kernel_size, transform), window
-
-
-def _in_one_piece(layer: _Layer, estimation: _Layer, tile_size) -> bool:
-    """Whether the final u-step runs on the whole layer, continuing from the outer loop."""
-    rows, cols = layer.box
-    fits = tile_size is None or max(rows.stop - rows.start, cols.stop - cols.start) <= tile_size
-    return estimation is layer and fits
-
-
-def _tile_weights(luminance, layer: _Layer, start_otf, settings: _Settings):
-    """A tile's weights Lambda, as the outer loop makes them: from a first pass with k(0)."""
-    if not settings.use_outliers:
-        return None
-    data = layer.embed(luminance)
-    state = layer.start(luminance, start_otf, settings.transform)
-    state = settings.u_step(state, data, layer.weight, start_otf, settings.inner_iter, _LOOP_TOL)
-    return outlier_weights_from_residual(layer.weight * _reblur(state.u, start_otf) - data)
-
-
-def _tiled_u_step(channels, luminance, mask, kernels, settings: _Settings, tile_size, report):
-    """Eq. (8) with the final kernel, tile by tile: memory follows the tile, not the image.
-
-    ``kernels`` is (k(0), final k).  Every tile starts afresh: its weights Lambda from a
-    first pass with k(0) on the luminance (:func:`_tile_weights`), then every channel as
-    in :func:`_channel_start` and the final u-step.  The tiles are blended with the ramps
-    of :func:`~defocus_teach.tiling.blend_ramps` on their overlaps.
-    """
-    start_kernel, kernel = kernels
-    size = kernel.shape[0]
-    margin = tile_margin(size)
-    tiles = list(tile_windows(mask, tile_size, margin))
-    box = _bounding_box(mask, 0)
-    image, outliers = np.zeros_like(channels), np.zeros_like(channels)
-    total = np.zeros(channels.shape[:2])
-    otfs = {}  # grid shape -> OTFs of (final k, k(0)): most tiles share one grid
-    for number, (window, core) in enumerate(tiles, start=1):
-        layer = _layer(mask[window], size, settings.transform, box=(slice(None), slice(None)))
-        shape = layer.grid.shape
-        if shape not in otfs:
-            otfs[shape] = psf2otf(kernel, shape), psf2otf(start_kernel, shape)
-        otf, start_otf = otfs[shape]
-        weights = _tile_weights(luminance[window], layer, start_otf, settings)
-        ramp = blend_ramps(window, core, box, margin // 2)
-        total[window] += ramp
-        for channel in range(channels.shape[-1]):
-            report(f"final u-step: tile {number} of {len(tiles)}, channel {channel + 1} "
-                   f"of {channels.shape[-1]}")  # fmt: skip
-            values = channels[window + (channel,)]
-            data = layer.embed(values)
-            state, c = _channel_start(values, data, layer, otf, settings, weights)
-            state = settings.u_step(
-                state, data + c, layer.weight, otf, settings.final_iter, _FINAL_TOL
-            )
-            image[window + (channel,)] += ramp * layer.grid.crop(state.u)
-            inside = (ramp >= 0.5) & layer.mask  # c of the tile that owns the pixel
-            outliers[window + (channel,)][inside] = layer.grid.crop(c)[inside]
-    covered = total > 0
-    image[covered] /= total[covered][:, None]
-    image[~covered] = channels[~covered]  # the input where no tile was solved
     return image, outliers
 
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage as ndi
+from skimage.morphology import disk as disk_footprint
 
 from ._validation import as_float_image, as_mask, check_nonnegative
 
@@ -78,10 +79,9 @@ def _opened(region: np.ndarray, radius: int) -> np.ndarray:
     """Morphological opening of ``region`` by a disk of ``radius`` px (no change if 0)."""
     if radius < 1:
         return region
-    rows, cols = np.ogrid[-radius : radius + 1, -radius : radius + 1]
-    footprint = rows**2 + cols**2 <= radius**2
     padded = np.pad(region, radius, mode="edge")  # the image border is not a boundary
-    return ndi.binary_opening(padded, footprint)[radius:-radius, radius:-radius] & region
+    opened = ndi.binary_opening(padded, disk_footprint(radius))
+    return opened[radius:-radius, radius:-radius] & region
 
 
 def feather_weights(
@@ -212,14 +212,19 @@ def outlier_trust(outliers: np.ndarray, radius: float) -> np.ndarray:
     flagged = np.asarray(outliers) != 0
     if flagged.ndim != 2:
         raise ValueError(f"outliers must be 2-D (H, W), got shape {flagged.shape}")
+    density = ndi.gaussian_filter(flagged.astype(np.float64), max(float(radius), 1.0))
+    return _trust_from(density, DISTRUST_DENSITY, radius)
+
+
+def _trust_from(measure: np.ndarray, limits: tuple[float, float], radius: float) -> np.ndarray:
+    """Trust falling from 1 to 0 as ``measure`` goes from ``limits[0]`` to ``limits[1]``.
+
+    The distrust :math:`\\operatorname{clip}((m - m_0) / (m_1 - m_0), 0, 1)` is spread over
+    the ring of width R (a maximum filter) and smoothed by :math:`g_{R/2}`.
+    """
     radius = max(float(radius), 1.0)
-    low, high = DISTRUST_DENSITY
-    density = ndi.gaussian_filter(flagged.astype(np.float64), radius)
-    return _distrust_to_trust(np.clip((density - low) / (high - low), 0.0, 1.0), radius)
-
-
-def _distrust_to_trust(distrust: np.ndarray, radius: float) -> np.ndarray:
-    """Spread a distrust map in [0, 1] over the ring of width R and smooth it."""
+    low, high = limits
+    distrust = np.clip((measure - low) / (high - low), 0.0, 1.0)
     distrust = ndi.maximum_filter(distrust, size=2 * int(round(radius)) + 1)
     return np.clip(ndi.gaussian_filter(1.0 - distrust, radius / 2), 0.0, 1.0)
 
@@ -269,9 +274,8 @@ def misfit_trust(residual: np.ndarray, noise: float, radius: float) -> np.ndarra
         raise ValueError(f"residual must be 2-D (H, W), got shape {residual.shape}")
     if not noise > 0:
         raise ValueError(f"noise must be > 0, got {noise!r}")
-    low, high = DISTRUST_MISFIT
     misfit = np.sqrt(ndi.gaussian_filter(residual**2, 2.0)) / noise
-    return _distrust_to_trust(np.clip((misfit - low) / (high - low), 0.0, 1.0), max(radius, 1.0))
+    return _trust_from(misfit, DISTRUST_MISFIT, radius)
 
 
 def range_trust(
@@ -321,9 +325,7 @@ def range_trust(
     excess = np.maximum(np.maximum(u - 1.0, -u), 0.0)
     if channel_axis is not None:
         excess = np.moveaxis(excess, channel_axis, -1).max(axis=-1)
-    low, high = DISTRUST_RANGE
-    distrust = np.clip((excess - low) / (high - low), 0.0, 1.0)
-    return _distrust_to_trust(distrust, max(float(radius), 1.0))
+    return _trust_from(excess, DISTRUST_RANGE, radius)
 
 
 def compose_layers(

@@ -242,10 +242,17 @@ def all_in_focus(
         for index, mask in enumerate(masks)
     ]  # fmt: skip
     masks, layers = _merge_agreeing(image, masks, layers, channel_axis, report)
+    deblurred = any(layer.used for layer in layers)
     blend = functools.partial(
-        _blend, image, masks, channel_axis=channel_axis, feather=feather, fit=fit_trust
+        _blend,
+        image,
+        grey,
+        masks,
+        channel_axis=channel_axis,
+        feather=feather,
+        noise=noise_level(grey) if fit_trust and deblurred else None,
     )
-    if any(layer.used for layer in layers):
+    if deblurred:
         report("blending the layers")
     output, layers = _compose(image, masks, layers, channel_axis, do_no_harm, blend, report)
     for index, layer in enumerate(layers[1:], start=1):
@@ -378,32 +385,35 @@ def _compose(image, masks, layers, channel_axis, do_no_harm, blend, report):
     return blend(checked), checked
 
 
-def _blend(image, masks, layers, *, channel_axis, feather, fit):
-    """u_aif from the layers in use: feathered and trust-weighted, or pasted."""
+def _blend(image, grey, masks, layers, *, channel_axis, feather, noise):
+    """u_aif from the layers in use: feathered and trust-weighted, or pasted.
+
+    ``noise`` is the noise level of ``grey`` (the luminance) when the layers are weighted by
+    their fit (``fit_trust``), else None.
+    """
     estimates = [layer.result.image if layer.used else None for layer in layers]
     if not feather:
         return _paste(image, estimates, masks, channel_axis)
     widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
     trust = [
-        _trust(image, mask, layer.result, width, channel_axis, fit) if layer.used else None
+        _trust(grey, mask, layer.result, width, channel_axis, noise) if layer.used else None
         for mask, layer, width in zip(masks, layers, widths, strict=True)
     ]
     return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
 
 
-def _trust(image, mask, result, radius, channel_axis, fit):
-    """Where a layer's estimate may replace the input: sparse outliers and (fit) values near
-    [0, 1] and a data fit."""
-    by_outliers = outlier_trust(_flagged(result.outliers, channel_axis), radius)
-    if not fit:
-        return by_outliers
-    by_outliers = by_outliers * range_trust(result.image, radius, channel_axis=channel_axis)
-    grey = image if channel_axis is None else rgb2gray(image, channel_axis=channel_axis)
+def _trust(grey, mask, result, radius, channel_axis, noise):
+    """Where a layer's estimate may replace the input: sparse outliers and (with ``noise``,
+    the fit weighting) values near [0, 1] and a data fit."""
+    trust = outlier_trust(_flagged(result.outliers, channel_axis), radius)
+    if noise is None:
+        return trust
+    trust = trust * range_trust(result.image, radius, channel_axis=channel_axis)
     estimate = result.image
     if channel_axis is not None:
         estimate = rgb2gray(estimate, channel_axis=channel_axis)
     residual = np.where(mask, grey - blur(estimate, result.kernel, "symmetric"), 0.0)
-    return by_outliers * misfit_trust(residual, noise_level(grey), radius)
+    return trust * misfit_trust(residual, noise, radius)
 
 
 def _flagged(outliers, channel_axis):

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import fft
 from skimage.color import rgb2gray
 
+from .._layer_grid import _bounding_box
 from .._validation import (
     as_float_image,
     as_mask,
@@ -31,7 +32,7 @@ from .._validation import (
     check_odd_size,
     check_positive,
 )
-from ..blind import BlindResult, _bounding_box
+from ..blind import BlindResult
 from ..kernel_init import initial_kernel
 
 __all__ = ["deepinv_blind_rl", "BLIND_RL_ITERATIONS", "BLIND_RL_TV_WEIGHT"]
