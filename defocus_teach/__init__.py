@@ -25,6 +25,8 @@ step of the method:
 - ``defocus_map``: blur per pixel, after Zhuo & Sim 2011
   (:func:`~defocus_teach.defocus_map.estimate_defocus_map`);
 - ``segmentation``: layers from the map (:func:`~defocus_teach.segmentation.segment_layers`);
+- ``layer_split``: automatic layers checked by the initial-kernel sweep (a core for the
+  sweep, a split where two halves read different blurs);
 - ``simulate``: layered defocus with occlusion, eq. (1)
   (:func:`~defocus_teach.simulate.layered_defocus`);
 - ``data``: scenes with ground truth and real photographs;

@@ -348,6 +348,7 @@ def blind_deconvolve(
     estimation_pixels: int | None = ESTIMATION_PIXELS,
     tile_size: int | None = TILE_SIZE,
     progress: Callable[[str], object] | None = None,
+    sweep_mask: np.ndarray | None = None,
 ) -> BlindResult:
     """Blind deconvolution of one defocus layer: Alg. 2 of the paper.
 
@@ -422,6 +423,11 @@ def blind_deconvolve(
         tile.  None: one piece.
     progress : callable, optional
         Receives a message before each part of the final u-step (every tile and channel).
+    sweep_mask : ndarray of bool, optional
+        The pixels of the layer that the sweep of k(0) reads (and the check of a
+        ``kernel_init`` against the data); default the whole layer.
+        :func:`~defocus_teach.pipeline.all_in_focus` passes the core of an automatic layer
+        here when the core reads less blur (:func:`~defocus_teach.layer_split.core_sweep`).
 
     Returns
     -------
@@ -529,14 +535,19 @@ def blind_deconvolve(
         check_positive(tile_size, "tile_size", integer=True)
     layer = _layer(mask, kernel_size, transform)
     luminance_box = luminance[layer.box]
-    radius, kernel = _initial_kernel(luminance_box, layer.mask, kernel_size, kernel_init)
+    sweep = layer.mask
+    if sweep_mask is not None:
+        sweep = as_mask(sweep_mask, mask.shape, "sweep_mask")[layer.box] & layer.mask
+        if not sweep.any():
+            raise ValueError("sweep_mask must hold pixels of the layer (mask), it holds none")
+    radius, kernel = _initial_kernel(luminance_box, sweep, kernel_size, kernel_init)
     settings = _settings(
         luminance_box, layer.mask, kernel, preset, (lam1, lam2, lam3),
         (use_symmetry, use_low_rank, use_outliers), transform, iterations, kernel_projection,
         kernel_prior,
     )  # fmt: skip
     if kernel_init is not None and settings.anchor is not None:
-        settings, radius, kernel = _anchor_near(luminance_box, layer.mask, kernel, settings)
+        settings, radius, kernel = _anchor_near(luminance_box, sweep, kernel, settings)
     estimation, window = _estimation_layer(luminance, mask, layer, kernel_size, transform, pixels)
     if window is not None:
         rows, cols = window

@@ -28,6 +28,7 @@ from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import initial_kernel
 from .kernels import disk, kernel_error
+from .layer_split import core_sweep, split_by_blur
 from .operators import blur
 from .safeguards import (
     check_layer,
@@ -36,7 +37,7 @@ from .safeguards import (
     kernel_radius,
     noise_level,
 )
-from .segmentation import IN_FOCUS_RADIUS, check_n_layers, segment_layers
+from .segmentation import IN_FOCUS_RADIUS, MAX_LAYERS, check_n_layers, segment_layers
 from .u_step import deconvolve
 
 __all__ = ["all_in_focus", "AllInFocusResult", "MIN_SIDE", "MERGE_ERROR", "FAST_OPTIONS"]
@@ -219,8 +220,9 @@ def all_in_focus(
         raise TypeError(f"fast must be True or False, got {fast!r}")
     if fast:
         solver_options = {**FAST_OPTIONS, **solver_options}
+    estimated = masks is None
     if fit_trust is None:
-        fit_trust = masks is None
+        fit_trust = estimated
     try:
         masks, defocus_map = _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report)
     except NoTextureError:
@@ -237,7 +239,7 @@ def all_in_focus(
 
     layers = [
         _process_layer(image, grey, mask, index, len(masks) - 1, radii, channel_axis,
-                       progress, report, do_no_harm, solver_options)
+                       progress, report, do_no_harm, solver_options, estimated)
         if index > 0 else _Layer("in focus")
         for index, mask in enumerate(masks)
     ]  # fmt: skip
@@ -290,22 +292,37 @@ def _failed(checks) -> str | None:
 
 
 def _process_layer(
-    image, grey, mask, index, count, radii, channel_axis, progress, report, do_no_harm, options
+    image,
+    grey,
+    mask,
+    index,
+    count,
+    radii,
+    channel_axis,
+    progress,
+    report,
+    do_no_harm,
+    options,
+    estimated=False,
 ) -> _Layer:
     """Checks before, blind deconvolution, checks after: the fate of one defocused layer."""
     if not mask.any():
         return _Layer("empty")
     checks = []
-    if do_no_harm:
+    if do_no_harm or estimated:
         report(f"layer {index} of {count}: testing it for blur ({mask.mean():.0%} of the image)")
         try:
-            start = initial_kernel(grey, mask)
+            sweep = core_sweep if estimated else _whole_layer_sweep
+            start, region = sweep(grey, mask)
         except LayerTooSmallError:  # too thin to sweep or to test: go on
-            start = None
+            start, region = None, mask
         except NoTextureError:
             report(f"layer {index} is flat: left as it is")
             return _Layer("kept: flat layer")
-        if start is not None:
+        if region is not mask:
+            report(f"layer {index}: its core reads less blur than its edge: k(0) from the core")
+            options = {**options, "sweep_mask": region}
+        if start is not None and do_no_harm:
             checks = [
                 evidence_check(grey, mask, start.kernel),
                 delta_check(start.kernel),
@@ -456,7 +473,28 @@ def _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report):
         # n_layers fixes the count, not the sharp threshold: layer 0 is what reads sharp
         focus = IN_FOCUS_RADIUS if n_layers is not None and n_layers > 1 else None
         masks = segment_layers(defocus_map, n_layers, in_focus_threshold=focus)
+        if n_layers is None:
+            masks = _split_layers(grey, defocus_map, masks, report)
     return _check_masks(masks, grey.shape), defocus_map
+
+
+def _whole_layer_sweep(grey, mask):
+    """k(0) of a given layer: the sweep over the whole of it."""
+    return initial_kernel(grey, mask), mask
+
+
+def _split_layers(grey, defocus_map, masks, report):
+    """Automatic layers: each defocused one split in two where its halves' blurs differ."""
+    if len(masks) > 1:
+        report("reading the blur of each defocused layer's two halves")
+    layers = [masks[0]]
+    for index, mask in enumerate(masks[1:], start=1):
+        room = len(layers) + len(masks) - index + 1 <= MAX_LAYERS  # one more layer fits
+        parts = split_by_blur(grey, defocus_map, mask) if room and mask.any() else [mask]
+        if len(parts) > 1:
+            report(f"layer {index}: its two halves read different blurs: split in two")
+        layers.extend(parts)
+    return layers
 
 
 def _deblur_layer(image, mask, index, radius, channel_axis, progress, report, solver_options):

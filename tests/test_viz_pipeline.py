@@ -233,3 +233,18 @@ def test_layer_lam1_slider_is_logarithmic():
     widget = viz.interactive_layer_lam1(f, disk(1), max_iter=2)
     (slider,) = [child for child in widget.children if getattr(child, "description", "") == "lam1"]
     assert slider.min == -5 and slider.max == -2 and slider.value == pytest.approx(3e-4)
+
+
+def test_layer_split_plot_shows_the_halves_their_radii_and_the_truth():
+    image = np.zeros((32, 32))
+    left = np.zeros((32, 32), bool)
+    left[:, :16] = True
+    columns = np.arange(32)[None, :] < 24
+    low, high = ~left & columns, ~left & ~columns
+    truth = [left, low, high]
+    fig = viz.plot_layer_split(image, [left, ~left], [low, high], [3.0, 7.25], truth)
+    assert fig.axes[1].get_title() == "halves read R = 3.0 and 7.2 px"
+    assert fig.axes[2].get_title() == "true layers (IoU 1.00, 1.00)"
+    overlays = _images(fig.axes[1])[1:]  # the image, then one overlay per half
+    assert [bool(o[..., 3][low].all()) for o in overlays] == [True, False]
+    assert len(viz.plot_layer_split(image, [left, ~left], [low, high], [3.0, 7.0]).axes) == 2

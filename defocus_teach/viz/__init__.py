@@ -65,6 +65,7 @@ from .defocus_map import (
     interactive_segmentation,
     plot_calibration,
     plot_edge_estimates,
+    plot_layer_split,
     plot_segmentation,
 )
 from .gaussian import (
@@ -194,6 +195,7 @@ __all__ = [
     "interactive_segmentation",
     "plot_calibration",
     "plot_edge_estimates",
+    "plot_layer_split",
     "plot_segmentation",
     # whole_method
     "interactive_layer_lam1",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib.colors
 import numpy as np
 
 from ..segmentation import choose_thresholds, segment_layers
@@ -36,6 +37,7 @@ __all__ = [
     "plot_calibration",
     "plot_segmentation",
     "interactive_segmentation",
+    "plot_layer_split",
 ]
 
 
@@ -234,3 +236,65 @@ def interactive_segmentation(
         true_masks=true_masks,
         min_size=min_size,
     )
+
+
+@book_style
+def plot_layer_split(
+    image: np.ndarray,
+    masks: Sequence[np.ndarray],
+    halves: Sequence[np.ndarray],
+    radii: Sequence[float],
+    true_masks: Sequence[np.ndarray] | None = None,
+):
+    """A defocused layer, its two halves and the blur the sweep reads on each.
+
+    Parameters
+    ----------
+    image : ndarray, 2-D
+        The greyscale image (shown under the halves).
+    masks : sequence of ndarray of bool
+        The layers from the map, sharpest first; the last one is the layer that was cut.
+    halves : sequence of two ndarray of bool
+        Its halves, less blurred first
+        (:func:`~defocus_teach.layer_split.split_halves`).
+    radii : sequence of two float
+        The radius R (px) of the initial kernel read on each half
+        (:func:`~defocus_teach.layer_split.core_sweep`).
+    true_masks : sequence of ndarray of bool, optional
+        The true layers, sharpest first: a third panel, titled with the IoU of each half
+        with its true layer.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The layers from the map, the halves over the image titled with their radii and,
+        with ``true_masks``, the true layers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from defocus_teach.viz import plot_layer_split
+    >>> left = np.zeros((32, 32), bool); left[:, :16] = True
+    >>> fig = plot_layer_split(np.zeros((32, 32)), [left, ~left], [~left & (np.arange(32) < 24),
+    ...                        ~left & (np.arange(32) >= 24)], [3.0, 7.0])
+    >>> fig.axes[1].get_title()
+    'halves read R = 3.0 and 7.0 px'
+    """
+    masks, halves = list(masks), list(halves)
+    height, width = np.shape(image)
+    columns = 2 if true_masks is None else 3
+    panel = MAX_WIDTH / columns
+    fig = new_figure(MAX_WIDTH, max(panel * height / width, 1.6) + 1.2)
+    axes = fig.subplots(1, columns, squeeze=False)[0]
+    show_layers(axes[0], masks, f"{len(masks)} layers from the map")
+    show_image(axes[1], image)
+    for half, colour in zip(halves, ("C0", "C3"), strict=True):
+        overlay = np.zeros((height, width, 4))
+        overlay[half] = (*matplotlib.colors.to_rgb(colour), 0.45)
+        axes[1].imshow(overlay, interpolation="nearest")
+    axes[1].set_title(f"halves read R = {radii[0]:.1f} and {radii[1]:.1f} px")
+    if true_masks is not None:
+        truth = list(true_masks)
+        ious = [max(mask_iou(half, t) for t in truth[1:]) for half in halves]
+        show_layers(axes[2], truth, f"true layers (IoU {ious[0]:.2f}, {ious[1]:.2f})")
+    return fig

@@ -1,0 +1,116 @@
+"""The automatic layers checked by their blur: the core of a layer, its sweep, and the split."""
+
+import numpy as np
+import pytest
+from skimage import data
+
+from defocus_teach import blind_deconvolve, kernels, simulate
+from defocus_teach.benchmark import SCENES, make_scene
+from defocus_teach.defocus_map import estimate_defocus_map
+from defocus_teach.kernel_init import initial_kernel
+from defocus_teach.layer_split import core_sweep, layer_core, split_by_blur
+from defocus_teach.operators import blur
+from defocus_teach.segmentation import segment_layers
+
+
+def test_the_core_leaves_out_a_band_of_the_margin_along_the_other_layers():
+    mask = np.zeros((60, 60), bool)
+    mask[:, :30] = True
+    core = layer_core(mask, 6)
+    assert not (core & ~mask).any()
+    assert core[:, :24].all() and not core[:, 24:].any()  # 6 px from column 30
+    assert layer_core(mask, 0).sum() == mask.sum()
+    whole = np.ones((20, 20), bool)
+    assert layer_core(whole, 6).all()  # the image border is not another layer
+
+
+def test_the_core_rejects_bad_input():
+    with pytest.raises(ValueError):
+        layer_core(np.ones(10, bool))
+    with pytest.raises(ValueError):
+        layer_core(np.ones((10, 10), bool), -1)
+
+
+@pytest.fixture(scope="module")
+def automatic_q1():
+    """The benchmark's q1 scene (disk of radius 5) and its automatic defocused layer."""
+    scene = make_scene(SCENES[0])
+    masks = segment_layers(estimate_defocus_map(scene.blurred))
+    assert len(masks) == 2
+    return scene, masks[1]
+
+
+def test_the_sweep_reads_a_contaminated_layer_on_its_core(automatic_q1):
+    # The automatic layer reaches into the sharp camera-man: the whole layer reads too much
+    # blur; its core reads the true radius.
+    scene, mask = automatic_q1
+    whole = initial_kernel(scene.blurred, mask)
+    start, region = core_sweep(scene.blurred, mask)
+    assert whole.radius > 6.5
+    assert abs(start.radius - 5.0) <= 0.5
+    assert region.sum() < mask.sum() and not (region & ~mask).any()
+
+
+def test_the_sweep_keeps_the_whole_layer_when_the_core_agrees():
+    sharp = data.camera()[:192, :192] / 255.0
+    f = blur(sharp, kernels.disk(4))
+    mask = np.zeros(f.shape, bool)
+    mask[:, :150] = True
+    start, region = core_sweep(f, mask)
+    assert region is mask
+    assert start.radius == initial_kernel(f, mask).radius
+
+
+def test_blind_deconvolution_sweeps_the_given_region(automatic_q1):
+    scene, mask = automatic_q1
+    core = layer_core(mask)
+    options = dict(kernel_size=21, n_iter=1, inner_iter=2, kernel_iter=5, final_iter=2)
+    plain = blind_deconvolve(scene.blurred, mask, **options)
+    swept = blind_deconvolve(scene.blurred, mask, sweep_mask=core, **options)
+    assert plain.initial_radius > 6.5
+    assert abs(swept.initial_radius - 5.0) <= 0.5
+    with pytest.raises(ValueError):
+        blind_deconvolve(scene.blurred, mask, sweep_mask=~mask, **options)
+
+
+def _two_blurs(small, large):
+    """camera with a disk-blurred blob (radius ``small``) in front of a ``large`` background."""
+    sharp = data.camera()[100:292, 100:292] / 255.0
+    rows, cols = np.mgrid[:192, :192]
+    labels = ((rows - 70) ** 2 + (cols - 70) ** 2 < 55**2).astype(int)
+    blurred, _ = simulate.layered_defocus(
+        sharp, labels, [kernels.disk(large), kernels.disk(small)], 0.003,
+        rng=np.random.default_rng(1),
+    )  # fmt: skip
+    return blurred, labels == 1
+
+
+@pytest.mark.parametrize("small, large", [(3, 7), (4, 8)])
+def test_a_layer_with_two_blurs_is_split_along_them(small, large):
+    blurred, blob = _two_blurs(small, large)
+    parts = split_by_blur(blurred, estimate_defocus_map(blurred), np.ones(blob.shape, bool))
+    assert len(parts) == 2
+    assert not (parts[0] & parts[1]).any() and (parts[0] | parts[1]).all()
+
+    def iou(part):
+        return (part & blob).sum() / (part | blob).sum()
+
+    assert iou(parts[0]) > iou(parts[1]) + 0.2  # the less blurred half is the blob's
+
+
+def test_a_layer_with_one_blur_stays_whole():
+    blurred, blob = _two_blurs(5, 5)
+    whole = np.ones(blob.shape, bool)
+    assert len(split_by_blur(blurred, estimate_defocus_map(blurred), whole)) == 1
+
+
+def test_the_split_checks_the_map_shape():
+    f = np.random.default_rng(0).random((64, 64))
+    with pytest.raises(ValueError):
+        split_by_blur(f, np.zeros((32, 32)), np.ones((64, 64), bool))
+
+
+def test_a_constant_map_gives_one_layer():
+    f = np.random.default_rng(0).random((96, 96))
+    mask = np.ones((96, 96), bool)
+    assert len(split_by_blur(f, np.full((96, 96), 5.0), mask)) == 1
