@@ -141,11 +141,12 @@ def core_sweep(
 
     Notes
     -----
-    With :math:`R` the radius the sweep reads on the layer and :math:`R_c` on its core, the
-    core's kernel is used when :math:`R > \\rho R_c`, :math:`\\rho` =
-    :data:`DISAGREE_RATIO`.  The rule only ever picks the *smaller* blur: an initial kernel
-    too small leaves some blur, one too large rings, and the sweep's errors on automatic
-    layers are too large ones.  [DEVIATION] not in the paper.
+    With :math:`S(\\alpha)` the radius the sweep reads on a region :math:`\\alpha` (the
+    chapter's notation; the map itself is :math:`R(x)`), the core's kernel is used when
+    :math:`S(\\alpha_i) > \\kappa S(\\mathcal C_i)`, :math:`\\kappa` = :data:`DISAGREE_RATIO`.
+    The rule only ever picks the *smaller* blur: an initial kernel too small leaves some
+    blur, one too large rings, and the sweep's errors on automatic layers are too large
+    ones.  [DEVIATION] not in the paper.
 
     Examples
     --------
@@ -257,10 +258,10 @@ def split_by_blur(
     The map is smoothed inside the layer by a Gaussian of std :data:`SPLIT_SMOOTHING`
     (16 px, or 1/12 of the image's shorter side if larger; a normalised convolution, so
     the other layers do not leak in) and cut at Otsu's threshold of its logarithm.  Each
-    half must hold at least 10 % of the layer.  With :math:`R_1, R_2` the radii that
-    :func:`core_sweep` reads on the halves, the layer is split when
-    :math:`R_2 \\geq \\tau R_1`, :math:`\\tau` = :data:`SPLIT_RATIO`.  The sweep, not the
-    map, decides: on one blurred layer the map's halves can differ by a factor of 2,
+    half must hold at least 10 % of the layer.  With :math:`\\hat S^-, \\hat S^+` the radii
+    that :func:`core_sweep` reads on the halves, the layer is split when
+    :math:`\\hat S^+ \\geq \\tau \\hat S^-`, :math:`\\tau` = :data:`SPLIT_RATIO`.  The sweep,
+    not the map, decides: on one blurred layer the map's halves can differ by a factor of 2,
     because the map also reads texture.  [DEVIATION] the paper thresholds the map alone.
 
     Examples

@@ -135,7 +135,9 @@ def all_in_focus(
         colour with ``channel_axis``; at least :data:`MIN_SIDE` (32) pixels on each side.
     n_layers : int, optional
         Number of layers, the in-focus one included, at most
-        :data:`~defocus_teach.segmentation.MAX_LAYERS` (6).  Default: chosen from the map.
+        :data:`~defocus_teach.segmentation.MAX_LAYERS` (6).  Default: chosen from the map,
+        and each defocused layer split in two where its halves read clearly different
+        blurs (:func:`~defocus_teach.layer_split.split_by_blur`).
     channel_axis : int, optional
         Colour axis.  Kernels are estimated on the luminance; every channel is deconvolved
         with its layer's kernel.
@@ -188,7 +190,10 @@ def all_in_focus(
     it, the width of the estimated kernel, the values outside [0, 1] and the ringing.  A
     layer that fails one keeps the input, and ``status`` names the check.  Deblurred layers
     whose kernels agree (kernel error below :data:`MERGE_ERROR`) are merged and deconvolved
-    once more with one kernel.  A layer too thin for the disk sweep starts from the disk
+    once more with one kernel.  Layers estimated from the image (``masks`` not given) take
+    their initial kernel from their core, away from the other layers, when the whole layer
+    reads more blur (:func:`~defocus_teach.layer_split.core_sweep`), as its edge may hold
+    sharp pixels of the in-focus layer.  A layer too thin for the disk sweep starts from the disk
     whose radius is the layer's median defocus.  An image without edges, and a flat
     (constant) layer, carry no information about their blur: they are left as they are.
 

@@ -278,3 +278,37 @@ def test_full_auto_is_scored_on_its_own_layers():
     assert row["map_error"] >= 0.0
     given = run_method("input", scene)
     assert math.isnan(given["iou"]) and math.isnan(given["layers_found"])
+
+
+def test_the_holdout_scenes_are_seeded_valid_and_not_the_suite():
+    from defocus_teach.benchmark import SCENES, holdout_scenes, make_scene
+
+    specs = holdout_scenes()
+    assert specs == holdout_scenes()  # seeded
+    assert len({s.name for s in specs}) == len(specs) == 16
+    assert not {s.seed for s in specs} & {s.seed for s in SCENES}
+    assert {s.n_defocused for s in specs} == {1, 2}
+    scene = make_scene(specs[2])  # the crop lies inside its source image
+    assert scene.blurred.shape[:2] == (192, 192) and len(scene.true_masks) == 3
+
+
+def test_the_holdout_table_has_one_cell_per_column_and_counts_the_losses():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "holdout.py"
+    spec = importlib.util.spec_from_file_location("holdout", path)
+    holdout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(holdout)
+    base = {"psnr": 20.0, "infocus_psnr": 40.0, "band_psnr": 22.0}
+    rows = []
+    for name, change, found in [("a", 1.0, 2), ("b", -0.5, 3)]:
+        rows.append({"scene": name, "method": "input", **base})
+        auto = {k: v + change for k, v in base.items()}
+        rows.append({"scene": name, "method": "full_auto", **auto, "layers_found": found,
+                     "defocused_layers": 1, "iou": 0.9})  # fmt: skip
+    lines = holdout.table(rows).splitlines()
+    assert all(line.count("|") == 7 for line in lines[:4])
+    assert lines[3] == "| b | -0.50 | -0.50 | -0.50 | 3 (2) | 0.90 |"
+    assert "+0.25 dB, smallest -0.50 dB; 1 of 2 scenes below" in lines[-1]
+    assert "right number of layers on 1 of 2" in lines[-1]

@@ -64,7 +64,7 @@ from .peers import deepinv_blind_rl
 from .report import paired_differences, paired_interval, summarize, summary_markdown
 from .results import load_results, read_csv, write_csv
 from .scenes import PUPIL_SIGMA as PUPIL_SIGMA
-from .scenes import BenchmarkScene, SceneSpec, make_scene
+from .scenes import BenchmarkScene, SceneSpec, holdout_scenes, make_scene
 
 # Sphinx documents a module-level constant only from a ``#:`` comment in the module that it
 # documents, so the public constants are bound here by assignment, each with its comment.
@@ -104,6 +104,7 @@ __all__ = [
     "BAND_WIDTH",
     "REPO_RESULTS",
     "PACKAGED_CSV",
+    "holdout_scenes",
     "make_scene",
     "per_layer",
     "deepinv_blind_rl",

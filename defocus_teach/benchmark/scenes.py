@@ -20,7 +20,15 @@ from skimage.color import rgb2gray
 
 from .. import kernels, simulate
 
-__all__ = ["BAND_WIDTH", "PUPIL_SIGMA", "SceneSpec", "BenchmarkScene", "SCENES", "make_scene"]
+__all__ = [
+    "BAND_WIDTH",
+    "PUPIL_SIGMA",
+    "SceneSpec",
+    "BenchmarkScene",
+    "SCENES",
+    "holdout_scenes",
+    "make_scene",
+]
 
 #: Half-width in pixels of the band around layer boundaries where the metrics are also taken.
 BAND_WIDTH = 10
@@ -139,6 +147,61 @@ SCENES: tuple[SceneSpec, ...] = (
     _scene("astronaut-disk5+9-rgb", "astronaut", (288, 96), True, "disk", (5, 9), 0.002, 6,
            115),
 )  # fmt: skip
+
+
+_SOURCE_SHAPES = {"camera": (512, 512), "astronaut": (512, 512), "coffee": (400, 600),
+                  "chelsea": (300, 451)}  # fmt: skip
+
+
+def holdout_scenes(n: int = 16, seed: int = 2026) -> tuple[SceneSpec, ...]:
+    """Random scenes for checking a change on scenes it was not tuned on.
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of scenes (default 16).
+    seed : int, optional
+        Seed of the draw (default 2026); the scenes' own seeds are 5000, 5001, ...
+
+    Returns
+    -------
+    specs : tuple of SceneSpec
+        192 x 192 crops at random places of the four source images in turn, a disk or a
+        pupil of a random radius 3 to 10 (every third scene two defocused layers, 3 to 5
+        and 3 to 5 px more), noise 0.002, 0.005 or 0.01, grey or colour, no segmentation
+        error (the automatic method estimates its own layers).
+
+    Notes
+    -----
+    The suite :data:`SCENES` is what the defaults were tuned on; these are not.
+    ``benchmarks/holdout.py`` runs ``full_auto`` on them.
+
+    Examples
+    --------
+    >>> from defocus_teach.benchmark.scenes import holdout_scenes
+    >>> specs = holdout_scenes(4)
+    >>> [s.name for s in specs][:2]
+    ['h00-camera-disk8', 'h01-astronaut-disk8']
+    """
+    rng = np.random.default_rng(seed)
+    specs = []
+    for index in range(n):
+        image = ("camera", "astronaut", "coffee", "chelsea")[index % 4]
+        height, width = _SOURCE_SHAPES[image]
+        origin = (int(rng.integers(0, height - 192)), int(rng.integers(0, width - 192)))
+        family = ("disk", "pupil")[int(rng.integers(0, 2))]
+        if index % 3 == 2:
+            small = float(rng.choice([3, 4, 5]))
+            radii = (small, small + float(rng.choice([3, 4, 5])))
+        else:
+            radii = (float(rng.choice([3, 4, 5, 6, 7, 8, 9, 10])),)
+        noise = float(rng.choice([0.002, 0.005, 0.01]))
+        colour = bool(image != "camera" and rng.random() < 0.6)
+        blur = "+".join(f"{r:g}" for r in radii)
+        name = f"h{index:02d}-{image}-{family}{blur}{'-rgb' if colour else ''}"
+        specs.append(SceneSpec(name, image, origin, 192, colour, family, radii, noise, 0,
+                               5000 + index))  # fmt: skip
+    return tuple(specs)
 
 
 def _source(name: str) -> np.ndarray:
