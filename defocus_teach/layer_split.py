@@ -143,7 +143,7 @@ def core_sweep(
     -----
     With :math:`S(\\alpha)` the radius the sweep reads on a region :math:`\\alpha` (the
     chapter's notation; the map itself is :math:`R(x)`), the core's kernel is used when
-    :math:`S(\\alpha_i) > \\kappa S(\\mathcal C_i)`, :math:`\\kappa` = :data:`DISAGREE_RATIO`.
+    :math:`S(\\alpha_i) > \\kappa S(\\mathcal{C}_i)`, :math:`\\kappa` = :data:`DISAGREE_RATIO`.
     The rule only ever picks the *smaller* blur: an initial kernel too small leaves some
     blur, one too large rings, and the sweep's errors on automatic layers are too large
     ones.  [DEVIATION] not in the paper.
