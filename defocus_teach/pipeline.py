@@ -21,22 +21,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from skimage.color import rgb2gray
 
+from ._layer_blend import _blend, _compose, _failed, _Layer
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
-from .compose import compose_layers, misfit_trust, outlier_trust, range_trust
 from .defocus_map import estimate_defocus_map
 from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import initial_kernel
 from .kernels import disk, kernel_error
 from .layer_split import core_sweep, split_by_blur
-from .operators import blur
-from .safeguards import (
-    check_layer,
-    delta_check,
-    evidence_check,
-    kernel_radius,
-    noise_level,
-)
+from .safeguards import delta_check, evidence_check, noise_level
 from .segmentation import IN_FOCUS_RADIUS, MAX_LAYERS, check_n_layers, segment_layers
 from .u_step import deconvolve
 
@@ -161,8 +154,10 @@ def all_in_focus(
         instead of pasting the binary masks.
     fit_trust : bool, optional
         Weight every deblurred layer, pixel by pixel, by how well its blur model fits the
-        data (:func:`~defocus_teach.compose.misfit_trust`) and by how far its estimate stays
-        in [0, 1] (:func:`~defocus_teach.compose.range_trust`).  Default: only when the
+        data (:func:`~defocus_teach.compose.misfit_trust`), by how far its estimate stays
+        in [0, 1] (:func:`~defocus_teach.compose.range_trust`) and by the local evidence
+        that the data are blurred by its kernel
+        (:func:`~defocus_teach.compose.evidence_trust`).  Default: only when the
         layers were estimated from the image (``masks`` not given): estimated layers can
         hold whole regions of sharp content, given ones only thin bands that the c term
         absorbs.
@@ -276,26 +271,6 @@ def all_in_focus(
     )
 
 
-@dataclass(frozen=True)
-class _Layer:
-    """What happened to one layer: its status, blind result (or None) and checks."""
-
-    status: str
-    result: object = None
-    checks: tuple = ()
-
-    @property
-    def used(self) -> bool:
-        return self.status == "deblurred"
-
-
-def _failed(checks) -> str | None:
-    for check in checks:
-        if not check.passed:
-            return f"kept: {check.rule} ({check.value:.3g} against a limit of {check.limit:g})"
-    return None
-
-
 def _process_layer(
     image,
     grey,
@@ -372,88 +347,6 @@ def _merge_agreeing(image, masks, layers, channel_axis, report):
             merged = True
             break
     return masks, layers
-
-
-def _compose(image, masks, layers, channel_axis, do_no_harm, blend, report):
-    """Blend the deblurred layers; keep the input on those whose blend fails a check.
-
-    The checks of :func:`~defocus_teach.safeguards.check_layer` judge what goes into the
-    image: each layer of the blend.  A layer that fails one is left out, and the others
-    are blended again.
-    """
-    output = blend(layers)
-    if not do_no_harm:
-        return output, layers
-    report("checking the deblurred layers")
-    checked = []
-    for mask, layer in zip(masks, layers, strict=True):
-        if not layer.used:
-            checked.append(layer)
-            continue
-        checks = layer.checks + tuple(
-            check_layer(
-                image,
-                output,
-                mask,
-                layer.result.kernel,
-                deconvolved=layer.result.image,
-                channel_axis=channel_axis,
-            )  # fmt: skip
-        )
-        checked.append(_Layer(_failed(checks) or "deblurred", layer.result, checks))
-    if all(old.used == new.used for old, new in zip(layers, checked, strict=True)):
-        return output, checked
-    report("blending again without the layers that failed a check")
-    return blend(checked), checked
-
-
-def _blend(image, grey, masks, layers, *, channel_axis, feather, noise):
-    """u_aif from the layers in use: feathered and trust-weighted, or pasted.
-
-    ``noise`` is the noise level of ``grey`` (the luminance) when the layers are weighted by
-    their fit (``fit_trust``), else None.
-    """
-    estimates = [layer.result.image if layer.used else None for layer in layers]
-    if not feather:
-        return _paste(image, estimates, masks, channel_axis)
-    widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
-    trust = [
-        _trust(grey, mask, layer.result, width, channel_axis, noise) if layer.used else None
-        for mask, layer, width in zip(masks, layers, widths, strict=True)
-    ]
-    return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
-
-
-def _trust(grey, mask, result, radius, channel_axis, noise):
-    """Where a layer's estimate may replace the input: sparse outliers and (with ``noise``,
-    the fit weighting) values near [0, 1] and a data fit."""
-    trust = outlier_trust(_flagged(result.outliers, channel_axis), radius)
-    if noise is None:
-        return trust
-    trust = trust * range_trust(result.image, radius, channel_axis=channel_axis)
-    estimate = result.image
-    if channel_axis is not None:
-        estimate = rgb2gray(estimate, channel_axis=channel_axis)
-    residual = np.where(mask, grey - blur(estimate, result.kernel, "symmetric"), 0.0)
-    return trust * misfit_trust(residual, noise, radius)
-
-
-def _flagged(outliers, channel_axis):
-    """Pixels where any channel of the outlier term c is non-zero, (H, W)."""
-    flagged = np.asarray(outliers) != 0
-    if channel_axis is not None and flagged.ndim == 3:
-        flagged = np.moveaxis(flagged, channel_axis, -1).any(axis=-1)
-    return flagged
-
-
-def _paste(image, estimates, masks, channel_axis):
-    output = image.copy()
-    spatial = output if channel_axis is None else np.moveaxis(output, channel_axis, -1)
-    for estimate, mask in zip(estimates, masks, strict=True):
-        if estimate is not None:
-            moved = estimate if channel_axis is None else np.moveaxis(estimate, channel_axis, -1)
-            spatial[mask] = moved[mask]  # u_aif = sum_i alpha_i .* u_i
-    return output
 
 
 def _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report):

@@ -28,7 +28,7 @@ from skimage.restoration import estimate_sigma
 from ._validation import as_float_image, as_kernel, as_mask
 from .errors import LayerTooSmallError
 from .kernel_init import _likelihood
-from .tile_spectra import layer_tiles, radial_spectra
+from .tile_spectra import _filled, layer_tiles, radial_spectra
 
 __all__ = [
     "RULES",
@@ -40,6 +40,9 @@ __all__ = [
     "LayerCheck",
     "kernel_radius",
     "blur_evidence",
+    "blur_evidence_map",
+    "EVIDENCE_TILE",
+    "EVIDENCE_MAX_TILES",
     "clipped_fraction",
     "noise_level",
     "ringing_ratio",
@@ -76,6 +79,17 @@ CLIPPED_MARGIN = 0.005
 #: 11) 29 to 32.  Measured on the blend instead, good and bad overlap (2.8 to 3.4 against
 #: 3.1 to 3.6).
 MAX_RINGING = 8.0
+#: Side, in pixels, of the tiles that :func:`blur_evidence_map` reads around every pixel.
+#: Smaller tiles see a smaller neighbourhood and miss small patches next to a layer's edge:
+#: with :func:`~defocus_teach.compose.evidence_trust` on the 12 benchmark scenes and their
+#: automatic layers, the worst in-focus change was -0.63 dB with 32 px, -0.55 with 40,
+#: -0.37 with 48, -0.15 with 56 and -0.05 with 64 px; larger tiles distrust a wider ring
+#: around such patches, and the mean whole-image gain fell from 1.28 dB (32 px) to 1.26,
+#: 1.21, 1.18 and 1.15 dB.
+EVIDENCE_TILE = 56
+#: Most tiles :func:`blur_evidence_map` reads on one layer: a larger layer gets a sparser grid
+#: (every 8 px up to 512 x 512 pixels, every 54 px on a photograph of 12 megapixels).
+EVIDENCE_MAX_TILES = 4096
 _QUANTISATION = 1 / 255 / np.sqrt(12)  # noise floor of an 8-bit photograph
 
 
@@ -191,8 +205,11 @@ def blur_evidence(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> float:
     f = as_float_image(f, "f")
     mask = as_mask(mask, f.shape)
     kernel = as_kernel(kernel, "kernel", psf=True)
-    tiles = layer_tiles(f, mask)
-    spectra = radial_spectra(tiles)
+    return float(np.median(_tile_gains(radial_spectra(layer_tiles(f, mask)), kernel)))
+
+
+def _tile_gains(spectra, kernel: np.ndarray) -> np.ndarray:
+    """Gain in log likelihood per frequency of "blurred by kernel" over "sharp", per tile."""
     side = spectra.size - 1 | 1
     if kernel.shape[0] > side:  # a kernel wider than the tile: keep its centre
         cut = (kernel.shape[0] - side) // 2
@@ -200,8 +217,93 @@ def blur_evidence(f: np.ndarray, mask: np.ndarray, kernel: np.ndarray) -> float:
         kernel = kernel / kernel.sum()
     transfers = np.array([np.ones_like(spectra.frequency), spectra.transfer(kernel)])
     per_tile = _likelihood(spectra, transfers)  # (tiles, [delta, kernel])
-    gain = (per_tile[:, 0] - per_tile[:, 1]) / spectra.counts.sum()
-    return float(np.median(gain))
+    return (per_tile[:, 0] - per_tile[:, 1]) / spectra.counts.sum()
+
+
+def blur_evidence_map(
+    f: np.ndarray, mask: np.ndarray, kernel: np.ndarray, noise: float, *, stride: int | None = None
+) -> np.ndarray:
+    """:func:`blur_evidence` read locally: the evidence for ``kernel`` around every pixel.
+
+    Parameters
+    ----------
+    f : ndarray, 2-D
+        Observed image (the luminance) in [0, 1].
+    mask : ndarray of bool
+        The layer (not empty).
+    kernel : ndarray
+        The layer's kernel.
+    noise : float
+        Noise level sigma of f (e.g. :func:`noise_level`), the same for every tile.
+    stride : int, optional
+        Spacing of the tiles' centres in pixels; default 8, or more on a layer too large
+        for :data:`EVIDENCE_MAX_TILES` tiles.
+
+    Returns
+    -------
+    evidence : ndarray (H, W)
+        E(x), the gain in log marginal likelihood per frequency sample of "blurred by
+        ``kernel``" over "sharp" on the tile around x; > 0 favours "blurred".  Away from
+        the layer, the value of its nearest tile.
+
+    Notes
+    -----
+    The test of :func:`blur_evidence` on tiles of :data:`EVIDENCE_TILE` (56) pixels
+    centred every ``stride`` pixels over the layer, interpolated bilinearly between the
+    centres; the noise level is the image's, not each tile's.  Outside the mask, a tile
+    holds a smooth fill, so a tile on the layer's edge reads only the layer's side.  A
+    layer can be blurred as a whole and still hold a patch of in-focus texture that the
+    defocus map filled from its neighbours (the map measures blur on edges, and a patch of
+    fine texture has none): the whole layer's evidence favours the kernel, while the
+    patch's tiles read E < 0.  On the 12 benchmark scenes with their automatic layers, the
+    in-focus pixels of a defocused layer (5 px or more inside the true in-focus layer) read
+    medians of -0.05 to -2.1 (-0.23 to -0.53 on 9 of 12 layers), its truly defocused
+    pixels +0.09 to +1.14, with 10th percentiles of -0.58 to +0.13: a tile near such a
+    patch holds part of it.  [DEVIATION] not in the paper.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimage import data
+    >>> from defocus_teach import kernels, operators
+    >>> from defocus_teach.safeguards import blur_evidence_map
+    >>> sharp = data.camera()[100:228, 150:278] / 255.0
+    >>> noisy = np.random.default_rng(0).normal(0, 0.005, sharp.shape)
+    >>> f = operators.blur(sharp, kernels.disk(4)) + noisy
+    >>> f[:, 64:] = sharp[:, 64:] + noisy[:, 64:]  # the right half is sharp
+    >>> evidence = blur_evidence_map(f, np.ones(f.shape, bool), kernels.disk(4), 0.005)
+    >>> bool(evidence[64, 16] > 0.1), bool(evidence[64, 112] < 0)
+    (True, True)
+    """
+    f = as_float_image(f, "f")
+    mask = as_mask(mask, f.shape)
+    kernel = as_kernel(kernel, "kernel", psf=True)
+    if not mask.any():
+        raise ValueError("mask is empty: there is no layer to read the evidence on")
+    if not noise > 0:
+        raise ValueError(f"noise must be > 0, got {noise!r}")
+    if stride is None:
+        stride = max(8, int(np.ceil(np.sqrt(np.count_nonzero(mask) / EVIDENCE_MAX_TILES))))
+    elif isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be an integer >= 1, got {stride!r}")
+    half = EVIDENCE_TILE // 2
+    padded = np.pad(_filled(f, mask), half, mode="reflect")
+    rows, cols = (np.arange(stride // 2, n, stride) for n in f.shape)
+    near = ndi.distance_transform_edt(~mask)[np.ix_(rows, cols)] <= stride
+    centres = np.argwhere(near)
+    side = 2 * half
+    tiles = [padded[rows[i] : rows[i] + side, cols[j] : cols[j] + side] for i, j in centres]
+    grid = np.full(near.shape, np.nan)
+    grid[near] = _tile_gains(radial_spectra(tiles, noise=noise), kernel)
+    nearest = ndi.distance_transform_edt(~near, return_distances=False, return_indices=True)
+    grid = grid[tuple(nearest)]
+    return _bilinear(rows, f.shape[0]) @ grid @ _bilinear(cols, f.shape[1]).T
+
+
+def _bilinear(centres: np.ndarray, n: int) -> np.ndarray:
+    """(n, len(centres)) weights that interpolate values at ``centres`` onto 0..n-1."""
+    identity = np.eye(len(centres))
+    return np.stack([np.interp(np.arange(n), centres, row) for row in identity], axis=1)
 
 
 def clipped_fraction(values: np.ndarray, margin: float = 0.0) -> float:

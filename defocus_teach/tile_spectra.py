@@ -226,13 +226,16 @@ class RadialSpectra:
         return np.bincount(self.bins[keep], spectrum[keep]) / self.counts
 
 
-def radial_spectra(tiles: list[np.ndarray]) -> RadialSpectra:
+def radial_spectra(tiles: list[np.ndarray], noise: float | None = None) -> RadialSpectra:
     """Bin the periodogram of every tile by frequency radius (one bin per 1/size).
 
     Parameters
     ----------
     tiles : list of ndarray
         Square tiles of one size (from :func:`layer_tiles`).
+    noise : float, optional
+        Noise level sigma of the image, when it is known; default: the median of
+        :func:`skimage.restoration.estimate_sigma` over the tiles.
 
     Returns
     -------
@@ -263,5 +266,7 @@ def radial_spectra(tiles: list[np.ndarray]) -> RadialSpectra:
             for t in tiles
         ]
     )
-    noise = max(float(np.median([estimate_sigma(t) for t in tiles])), 1e-4)
+    if noise is None:
+        noise = float(np.median([estimate_sigma(t) for t in tiles]))
+    noise = max(float(noise), 1e-4)
     return RadialSpectra(power / counts, counts, mean_radius, noise, size, bins)

@@ -8,6 +8,7 @@ from defocus_teach import LayerTooSmallError, initial_disk_kernel
 from defocus_teach.kernel_init import periodic_component, sweep_scores
 from defocus_teach.kernels import disk, gaussian_pupil
 from defocus_teach.operators import blur
+from defocus_teach.tile_spectra import radial_spectra
 
 IMAGES = {
     "camera": data.camera()[50:306, 50:306] / 255.0,
@@ -57,3 +58,12 @@ def test_a_layer_without_a_square_raises_its_own_error():
     with pytest.raises(LayerTooSmallError):
         initial_disk_kernel(IMAGES["camera"][:128, :128], thin)
     assert issubclass(LayerTooSmallError, ValueError)  # old `except ValueError` still works
+
+
+def test_radial_spectra_take_a_known_noise_level_or_estimate_it():
+    rng = np.random.default_rng(4)
+    tiles = [rng.normal(0.5, 0.05, (32, 32)) for _ in range(3)]
+    assert radial_spectra(tiles).noise == pytest.approx(0.05, rel=0.15)  # estimated
+    given = radial_spectra(tiles, noise=0.2)
+    assert given.noise == 0.2
+    assert np.array_equal(given.power, radial_spectra(tiles).power)  # only sigma changes

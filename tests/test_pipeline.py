@@ -6,6 +6,7 @@ from skimage import data as skdata
 from skimage.metrics import peak_signal_noise_ratio
 
 from defocus_teach import all_in_focus, baselines, blind_deconvolve, data
+from defocus_teach.benchmark import SCENES, evaluate, make_scene
 from defocus_teach.kernels import disk
 from defocus_teach.operators import blur
 from defocus_teach.safeguards import kernel_radius
@@ -195,3 +196,15 @@ def test_two_layers_with_the_same_blur_are_merged():
     kept = [m for m, s in zip(result.masks, result.status, strict=True) if s == "deblurred"]
     assert len(kept) == 1 and np.array_equal(kept[0], labels > 0)
     assert np.array_equal(result.image[labels == 0], f[labels == 0])
+
+
+@pytest.mark.parametrize("name", ["camera-disk3", "chelsea-pupil3+6-rgb"])
+def test_faint_in_focus_texture_in_a_defocused_layer_is_left_alone(name):
+    """Two benchmark scenes where the map puts faint in-focus texture (the man's coat, the
+    cat's lower eyelid) into the defocused layer; before the evidence trust, the automatic
+    run lost 1.42 and 1.51 dB on their in-focus layers."""
+    scene = make_scene(next(spec for spec in SCENES if spec.name == name))
+    result = all_in_focus(scene.blurred, channel_axis=scene.channel_axis)
+    found, given = evaluate(scene, result.image), evaluate(scene, scene.blurred)
+    assert found["infocus_psnr"] >= given["infocus_psnr"] - 0.3
+    assert found["psnr"] >= given["psnr"] + 0.3  # and the background is still deblurred

@@ -2,15 +2,24 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 from skimage import data
 
 from defocus_teach import all_in_focus, kernels, operators
-from defocus_teach.compose import DISTRUST_RANGE, compose_layers, feather_weights, range_trust
+from defocus_teach.compose import (
+    DISTRUST_EVIDENCE,
+    DISTRUST_RANGE,
+    compose_layers,
+    evidence_trust,
+    feather_weights,
+    range_trust,
+)
 from defocus_teach.safeguards import (
     DELTA_RADIUS,
     MAX_RINGING,
     MIN_EVIDENCE,
     blur_evidence,
+    blur_evidence_map,
     check_layer,
     clipped_fraction,
     evidence_check,
@@ -151,6 +160,48 @@ def test_a_sharp_thin_object_inside_a_defocused_layer_keeps_the_input():
     assert np.abs(result.image[bar] - f[bar]).max() < 0.25 * np.abs(estimate[bar] - f[bar]).max()
     inside = np.s_[16:-16, 104:120]
     assert np.abs(result.image[inside] - estimate[inside]).mean() < 0.01  # and not elsewhere
+
+
+def _textured_patch_in_a_blurred_layer():
+    """camera blurred by a disk of radius 3, with a sharp patch of faint fine texture (as
+    cloth or skin in focus) that a defocus map would fill from its blurred neighbours."""
+    sharp = data.camera()[60:252, 120:312] / 255.0
+    rng = np.random.default_rng(0)
+    blurred = operators.blur(sharp, kernels.disk(3), "symmetric")
+    texture = 0.4 + 0.08 * ndi.gaussian_filter(rng.normal(size=sharp.shape), 0.7)
+    patch = np.zeros(sharp.shape, bool)
+    patch[44:84, 44:84] = True
+    f = np.where(patch, texture, blurred) + rng.normal(0.0, 0.002, sharp.shape)
+    far = ~ndi.binary_dilation(patch, iterations=20)
+    return f, patch, far
+
+
+def test_local_evidence_is_negative_on_sharp_texture_and_positive_on_blur():
+    f, patch, far = _textured_patch_in_a_blurred_layer()
+    evidence = blur_evidence_map(f, np.ones(f.shape, bool), kernels.disk(3), 0.002)
+    assert evidence.shape == f.shape
+    assert np.median(evidence[patch]) < DISTRUST_EVIDENCE[1] < 0.0
+    assert np.percentile(evidence[far], 5) > DISTRUST_EVIDENCE[0]
+    trust = evidence_trust(evidence, 3.0)
+    assert trust[54:74, 54:74].max() == 0.0 and np.percentile(trust[far], 5) > 0.99
+    # the layer's own pixels decide: the same patch outside the mask is not read
+    mask = ~patch
+    outside = blur_evidence_map(f, mask, kernels.disk(3), 0.002)
+    assert np.median(outside[patch]) > 0.0
+
+
+def test_local_evidence_rejects_bad_arguments():
+    f, _, _ = _textured_patch_in_a_blurred_layer()
+    whole = np.ones(f.shape, bool)
+    with pytest.raises(ValueError, match="mask"):
+        blur_evidence_map(f, ~whole, kernels.disk(3), 0.002)
+    with pytest.raises(ValueError, match="noise"):
+        blur_evidence_map(f, whole, kernels.disk(3), 0.0)
+    for stride in (0, 2.5, True):
+        with pytest.raises(ValueError, match="stride"):
+            blur_evidence_map(f, whole, kernels.disk(3), 0.002, stride=stride)
+    with pytest.raises(ValueError):
+        evidence_trust(f[0], 3.0)
 
 
 def test_two_processed_layers_share_smoothly_and_sum_to_one():
