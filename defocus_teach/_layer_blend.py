@@ -70,20 +70,28 @@ def _compose(image, masks, layers, channel_axis, do_no_harm, blend, report):
     return blend(checked), checked
 
 
-def _blend(image, grey, masks, layers, *, channel_axis, feather, noise):
-    """u_aif from the layers in use: feathered and trust-weighted, or pasted.
+def _trusts(grey, masks, layers, *, channel_axis, noise):
+    """The trust map of every deblurred layer (None for the others), for all the blends.
 
-    ``noise`` is the noise level of ``grey`` (the luminance) when the layers are weighted by
-    their fit (``fit_trust``), else None.
+    A check that fails changes a layer's status, never its result, so the maps of the
+    layers still in use are the same when :func:`_compose` blends again.  ``noise`` is the
+    noise level of ``grey`` (the luminance) when the layers are weighted by their fit
+    (``fit_trust``), else None.
     """
+    return [
+        _trust(grey, mask, layer.result, kernel_radius(layer.result.kernel), channel_axis, noise)
+        if layer.used else None
+        for mask, layer in zip(masks, layers, strict=True)
+    ]  # fmt: skip
+
+
+def _blend(image, masks, layers, *, trusts, channel_axis, feather):
+    """u_aif from the layers in use: feathered and weighted by ``trusts``, or pasted."""
     estimates = [layer.result.image if layer.used else None for layer in layers]
     if not feather:
         return _paste(image, estimates, masks, channel_axis)
     widths = [kernel_radius(layer.result.kernel) if layer.used else 0.0 for layer in layers]
-    trust = [
-        _trust(grey, mask, layer.result, width, channel_axis, noise) if layer.used else None
-        for mask, layer, width in zip(masks, layers, widths, strict=True)
-    ]
+    trust = [map_ if layer.used else None for map_, layer in zip(trusts, layers, strict=True)]
     return compose_layers(image, estimates, masks, widths, trust=trust, channel_axis=channel_axis)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from skimage.color import rgb2gray
 
-from ._layer_blend import _blend, _compose, _failed, _Layer
+from ._layer_blend import _blend, _compose, _failed, _Layer, _trusts
 from ._validation import as_float_image, as_mask
 from .blind import blind_deconvolve
 from .defocus_map import estimate_defocus_map
@@ -245,14 +245,12 @@ def all_in_focus(
     ]  # fmt: skip
     masks, layers = _merge_agreeing(image, masks, layers, channel_axis, report)
     deblurred = any(layer.used for layer in layers)
+    noise = noise_level(grey) if fit_trust and deblurred else None
+    trusts = []  # the paste (feather=False) weighs nothing
+    if feather:
+        trusts = _trusts(grey, masks, layers, channel_axis=channel_axis, noise=noise)
     blend = functools.partial(
-        _blend,
-        image,
-        grey,
-        masks,
-        channel_axis=channel_axis,
-        feather=feather,
-        noise=noise_level(grey) if fit_trust and deblurred else None,
+        _blend, image, masks, trusts=trusts, channel_axis=channel_axis, feather=feather
     )
     if deblurred:
         report("blending the layers")
