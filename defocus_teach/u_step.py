@@ -21,6 +21,7 @@ lives in ``defocus_teach._u_admm``, which solves stacks of images (the colour ch
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -91,7 +92,10 @@ def default_lam1(f: np.ndarray, mask: np.ndarray | None = None) -> float:
     if mask is not None:
         rows, cols = np.nonzero(as_mask(mask, f.shape))
         f = f[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    sigma = float(estimate_sigma(f))  # nan when no wavelet coefficient is nonzero
+    with warnings.catch_warnings():  # a flat f has no nonzero coefficient: nan, handled
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        sigma = float(estimate_sigma(f))
     return max(_LAM1_PER_SIGMA * sigma, _LAM1_FLOOR) if np.isfinite(sigma) else _LAM1_FLOOR
 
 

@@ -140,3 +140,16 @@ def test_default_lam1_of_a_noiseless_image_is_the_floor():
     assert default_lam1(np.full((32, 32), 0.25)) == 2e-5  # estimate_sigma gives nan here
     u = deconvolve(np.full((32, 32), 0.25), disk(2), max_iter=20)
     np.testing.assert_allclose(u, 0.25, atol=1e-6)
+
+
+def test_default_lam1_of_a_flat_image_is_the_floor_without_a_warning():
+    """A flat image has no nonzero wavelet coefficient: estimate_sigma returns nan (and
+    numpy warns of an empty mean); the rule falls back to its floor, silently."""
+    import warnings
+
+    from defocus_teach.u_step import _LAM1_FLOOR, default_lam1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert default_lam1(np.zeros((32, 32))) == _LAM1_FLOOR
+        assert default_lam1(np.full((32, 32), 0.5)) == _LAM1_FLOOR
