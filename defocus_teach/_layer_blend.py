@@ -29,6 +29,11 @@ class _Layer:
     def used(self) -> bool:
         return self.status == "deblurred"
 
+    @property
+    def kept(self) -> bool:
+        """The input is kept: a check failed, or the layer is flat."""
+        return self.status.startswith("kept")
+
 
 def _failed(checks) -> str | None:
     for check in checks:

@@ -340,20 +340,24 @@ def _rejoin_unconfirmed(image, masks, layers, splits, channel_axis, report):
     """
     masks, layers = list(masks), list(layers)
     for pair in splits:
-        for half, sibling in (pair, pair[::-1]):
-            kept = layers[half].result is None and layers[half].status.startswith("kept")
-            if not kept or not (layers[sibling].used or layers[sibling].status.startswith("kept")):
-                continue
-            report(f"layer {half} shows no blur of its own: it rejoins layer {sibling}")
-            own = masks[sibling]
-            masks[sibling], masks[half] = own | masks[half], np.zeros_like(own)
-            if layers[sibling].used:
-                blind = layers[sibling].result
-                own = own if channel_axis is None else np.expand_dims(own, channel_axis)
-                result = replace(blind, image=np.where(own, blind.image, image))
-                layers[sibling] = replace(layers[sibling], result=result)
-            layers[half] = _Layer(f"merged into layer {sibling}", None, layers[half].checks)
-            break
+        unconfirmed = [
+            (half, sibling)
+            for half, sibling in (pair, pair[::-1])
+            if layers[half].kept and layers[half].result is None  # kept untried
+            and (layers[sibling].used or layers[sibling].kept)
+        ]  # fmt: skip
+        if not unconfirmed:
+            continue
+        half, sibling = unconfirmed[0]
+        report(f"layer {half} shows no blur of its own: it rejoins layer {sibling}")
+        own = masks[sibling]
+        masks[sibling], masks[half] = own | masks[half], np.zeros_like(own)
+        if layers[sibling].used:
+            blind = layers[sibling].result
+            own = own if channel_axis is None else np.expand_dims(own, channel_axis)
+            result = replace(blind, image=np.where(own, blind.image, image))
+            layers[sibling] = replace(layers[sibling], result=result)
+        layers[half] = _Layer(f"merged into layer {sibling}", None, layers[half].checks)
     return masks, layers
 
 
