@@ -29,7 +29,7 @@ from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import initial_kernel
 from .kernels import disk, kernel_error
 from .layer_split import core_sweep, split_by_blur
-from .safeguards import delta_check, evidence_check, noise_level
+from .safeguards import delta_check, evidence_check, map_check, noise_level
 from .segmentation import IN_FOCUS_RADIUS, MAX_LAYERS, check_n_layers, segment_layers
 from .u_step import deconvolve
 
@@ -322,6 +322,11 @@ def _process_layer(
     except NoTextureError:
         report(f"layer {index} is flat: left as it is")
         return _Layer("kept: flat layer")
+    if do_no_harm and radius is not None and np.isfinite(radius):
+        checks.append(map_check(result.kernel, radius))
+        reason = _failed(checks)
+        if reason is not None:
+            return _Layer(reason, result, tuple(checks))
     return _Layer("deblurred", result, tuple(checks))
 
 

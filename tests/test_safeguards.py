@@ -16,6 +16,7 @@ from defocus_teach.compose import (
 )
 from defocus_teach.safeguards import (
     DELTA_RADIUS,
+    MAX_MAP_RATIO,
     MAX_RINGING,
     MIN_EVIDENCE,
     blur_evidence,
@@ -24,6 +25,7 @@ from defocus_teach.safeguards import (
     clipped_fraction,
     evidence_check,
     kernel_radius,
+    map_check,
     ringing_ratio,
 )
 
@@ -260,3 +262,32 @@ def test_ringing_is_measured_on_the_layers_own_deconvolution_when_given():
     shown = _by_rule(check_layer(f, blended, mask, kernels.disk(3), deconvolved=rings))["ringing"]
     assert hidden.passed and not shown.passed
     assert shown.value == pytest.approx(10 * hidden.value, rel=0.05)
+
+
+def test_map_rule_compares_the_kernel_radius_with_the_maps():
+    wide = map_check(kernels.disk(9), 3.0)
+    assert wide.rule == "kernel wider than the map's blur" and wide.limit == MAX_MAP_RATIO
+    assert wide.value == pytest.approx(kernel_radius(kernels.disk(9)) / 3.0)
+    assert not wide.passed
+    assert map_check(kernels.disk(6), 4.0).passed  # 1.5 times: the map under-reads
+    # a map reading below 1 px counts as 1 px: a radius-2 disk is 2 times that
+    assert map_check(kernels.disk(2), 0.2).value == pytest.approx(kernel_radius(kernels.disk(2)))
+    with pytest.raises(ValueError, match="map_radius"):
+        map_check(kernels.disk(2), float("nan"))
+
+
+def test_all_in_focus_keeps_a_layer_whose_kernel_is_far_wider_than_its_map():
+    sharp = data.camera()[:192, :192] / 255.0
+    half = np.zeros(sharp.shape, bool)
+    half[:, 96:] = True
+    f = _noisy(np.where(half, operators.blur(sharp, kernels.disk(6), "symmetric"), sharp), 0.003)
+    honest = np.where(half, 6.0, 0.0)
+    told = np.where(half, 1.5, 0.0)  # a map that reads a quarter of the blur
+    kept = all_in_focus(f, masks=[~half, half], defocus_map=told, n_iter=3)
+    used = all_in_focus(f, masks=[~half, half], defocus_map=honest, n_iter=3)
+    check = _by_rule(kept.checks[1])["kernel wider than the map's blur"]
+    assert not check.passed and check.value > MAX_MAP_RATIO
+    assert kept.status[1].startswith("kept: kernel wider than the map's blur")
+    assert np.array_equal(kept.image, f)
+    assert used.status[1] == "deblurred"
+    assert _by_rule(used.checks[1])["kernel wider than the map's blur"].passed
