@@ -324,10 +324,7 @@ def _process_layer(
         return _Layer("kept: flat layer")
     if do_no_harm and radius is not None and np.isfinite(radius):
         checks.append(map_check(result.kernel, radius))
-        reason = _failed(checks)
-        if reason is not None:
-            return _Layer(reason, result, tuple(checks))
-    return _Layer("deblurred", result, tuple(checks))
+    return _Layer(_failed(checks) or "deblurred", result, tuple(checks))
 
 
 def _rejoin_unconfirmed(image, masks, layers, splits, channel_axis, report):
