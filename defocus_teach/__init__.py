@@ -26,7 +26,7 @@ step of the method:
   (:func:`~defocus_teach.defocus_map.estimate_defocus_map`);
 - ``segmentation``: layers from the map (:func:`~defocus_teach.segmentation.segment_layers`);
 - ``layer_split``: automatic layers checked by the initial-kernel sweep (a core for the
-  sweep, a split where two halves read different blurs);
+  sweep, a split where the layer's tiles read two different blurs);
 - ``simulate``: layered defocus with occlusion, eq. (1)
   (:func:`~defocus_teach.simulate.layered_defocus`);
 - ``data``: scenes with ground truth and real photographs;

@@ -129,8 +129,9 @@ def all_in_focus(
     n_layers : int, optional
         Number of layers, the in-focus one included, at most
         :data:`~defocus_teach.segmentation.MAX_LAYERS` (6).  Default: chosen from the map,
-        and each defocused layer split in two where its halves read clearly different
-        blurs (:func:`~defocus_teach.layer_split.split_by_blur`).
+        and each defocused layer split in two where its tiles, read one by one, fall into
+        two clusters of blur that the sweep confirms
+        (:func:`~defocus_teach.layer_split.split_by_blur`).
     channel_axis : int, optional
         Colour axis.  Kernels are estimated on the luminance; every channel is deconvolved
         with its layer's kernel.
@@ -330,7 +331,7 @@ def _process_layer(
 def _rejoin_unconfirmed(image, masks, layers, splits, channel_axis, report):
     """Undo a split whose one half was kept before its deconvolution: it shows no blur.
 
-    The split was made on the map's evidence that the halves differ; a half that then
+    The split was made on the tiles' evidence that the halves differ; a half that then
     fails a check of its own blur (the likelihood test, a kernel close to a delta, or no
     texture) does not confirm it, so it is counted in its sibling's layer and its pixels
     keep the input, as its test requires.  The output is the blend already made: the
@@ -416,7 +417,7 @@ def _layers(grey, n_layers, defocus_map, masks, defocus_estimator, report):
         focus = IN_FOCUS_RADIUS if n_layers is not None and n_layers > 1 else None
         masks = segment_layers(defocus_map, n_layers, in_focus_threshold=focus)
         if n_layers is None:
-            masks, splits = _split_layers(grey, defocus_map, masks, report)
+            masks, splits = _split_layers(grey, masks, report)
             return _check_masks(masks, grey.shape), defocus_map, splits
     return _check_masks(masks, grey.shape), defocus_map, []
 
@@ -426,7 +427,7 @@ def _whole_layer_sweep(grey, mask):
     return initial_kernel(grey, mask), mask
 
 
-def _split_layers(grey, defocus_map, masks, report):
+def _split_layers(grey, masks, report):
     """Automatic layers: each defocused one split in two where its halves' blurs differ.
 
     Returns the masks and the index pairs of the layers that came from one split.
@@ -436,7 +437,7 @@ def _split_layers(grey, defocus_map, masks, report):
     layers, splits = [masks[0]], []
     for index, mask in enumerate(masks[1:], start=1):
         room = len(layers) + len(masks) - index + 1 <= MAX_LAYERS  # one more layer fits
-        parts = split_by_blur(grey, defocus_map, mask) if room and mask.any() else [mask]
+        parts = split_by_blur(grey, mask) if room and mask.any() else [mask]
         if len(parts) > 1:
             report(f"layer {index}: its two halves read different blurs: split in two")
             splits.append((len(layers), len(layers) + 1))

@@ -2,13 +2,21 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 from skimage import data
 
 from defocus_teach import blind_deconvolve, kernels, simulate
 from defocus_teach.benchmark import SCENES, make_scene
 from defocus_teach.defocus_map import estimate_defocus_map
 from defocus_teach.kernel_init import initial_kernel
-from defocus_teach.layer_split import core_sweep, layer_core, split_by_blur
+from defocus_teach.layer_split import (
+    READ_TILE,
+    core_sweep,
+    layer_core,
+    split_by_blur,
+    split_halves,
+    tile_readings,
+)
 from defocus_teach.operators import blur
 from defocus_teach.segmentation import segment_layers
 
@@ -88,7 +96,7 @@ def _two_blurs(small, large):
 @pytest.mark.parametrize("small, large", [(3, 7), (4, 8)])
 def test_a_layer_with_two_blurs_is_split_along_them(small, large):
     blurred, blob = _two_blurs(small, large)
-    parts = split_by_blur(blurred, estimate_defocus_map(blurred), np.ones(blob.shape, bool))
+    parts = split_by_blur(blurred, np.ones(blob.shape, bool))
     assert len(parts) == 2
     assert not (parts[0] & parts[1]).any() and (parts[0] | parts[1]).all()
 
@@ -101,16 +109,45 @@ def test_a_layer_with_two_blurs_is_split_along_them(small, large):
 def test_a_layer_with_one_blur_stays_whole():
     blurred, blob = _two_blurs(5, 5)
     whole = np.ones(blob.shape, bool)
-    assert len(split_by_blur(blurred, estimate_defocus_map(blurred), whole)) == 1
+    assert len(split_by_blur(blurred, whole)) == 1
 
 
-def test_the_split_checks_the_map_shape():
+def test_the_tiles_read_the_radius_of_their_own_blur():
+    blurred, blob = _two_blurs(3, 8)
+    readings = tile_readings(blurred, np.ones(blob.shape, bool), noise=0.003)
+    half = READ_TILE // 2
+    centres = np.ix_(readings.rows, readings.cols)
+    rows, cols = np.meshgrid(readings.rows, readings.cols, indexing="ij")
+    deep = ndi.distance_transform_edt(blob)[centres] > half  # the tile lies in the blob
+    away = ndi.distance_transform_edt(~blob)[centres] > half * np.sqrt(2)
+    assert deep.sum() >= 2 and away.sum() >= 4
+    assert np.median(readings.radius[deep]) == pytest.approx(3.0, abs=0.5)
+    assert np.median(readings.radius[away]) == pytest.approx(8.0, abs=1.0)
+    assert (readings.evidence[away] > 0).all()
+    assert rows.max() <= blob.shape[0] - half and cols.max() <= blob.shape[1] - half
+
+
+def test_tiles_outside_the_layer_are_not_read():
+    blurred, _ = _two_blurs(4, 4)
+    mask = np.zeros(blurred.shape, bool)
+    mask[:, :100] = True
+    readings = tile_readings(blurred, mask, noise=0.003)
+    read = np.isfinite(readings.radius)
+    assert read.any() and not read[:, readings.cols > 100].any()
+    assert np.array_equal(read, np.isfinite(readings.evidence))
+    with pytest.raises(ValueError):
+        tile_readings(blurred, np.zeros(blurred.shape, bool))  # an empty layer
+
+
+def test_a_flat_layer_is_not_split():
+    f = np.full((128, 128), 0.4) + np.random.default_rng(0).normal(0, 0.003, (128, 128))
+    assert split_halves(f, np.ones(f.shape, bool)) is None
+    assert len(split_by_blur(f, np.ones(f.shape, bool))) == 1
+
+
+def test_the_split_checks_its_input():
     f = np.random.default_rng(0).random((64, 64))
     with pytest.raises(ValueError):
-        split_by_blur(f, np.zeros((32, 32)), np.ones((64, 64), bool))
-
-
-def test_a_constant_map_gives_one_layer():
-    f = np.random.default_rng(0).random((96, 96))
-    mask = np.ones((96, 96), bool)
-    assert len(split_by_blur(f, np.full((96, 96), 5.0), mask)) == 1
+        split_by_blur(f, np.ones((32, 32), bool))
+    with pytest.raises(ValueError):
+        tile_readings(f[0], np.ones(64, bool))
