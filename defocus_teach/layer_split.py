@@ -73,10 +73,12 @@ DISAGREE_RATIO = 1.25
 #: the same count of right splits, 1.4 one fewer.
 SPLIT_RATIO = 1.5
 
-#: Side (pixels) of the tiles :func:`tile_readings` reads one by one, and their spacing.
-#: 64 px holds a disk of radius 14 with room for its spectrum; every 16 px, a layer of the
-#: benchmark (192 x 192 scenes) gives 20 to 80 readings.
+#: Side (pixels) of the tiles :func:`tile_readings` reads one by one: 64 px holds a disk
+#: of radius 14 with room for its spectrum.
 READ_TILE = 64
+
+#: Spacing (pixels) of the tiles of :func:`tile_readings`: a layer of the benchmark
+#: (192 x 192 scenes) gives 20 to 80 readings.
 READ_STRIDE = 16
 
 #: Share of a tile's pixels that must lie in the layer for it to be read (the rest is
@@ -318,6 +320,12 @@ def _otsu_threshold(values: np.ndarray, weights: np.ndarray) -> float | None:
     return float((values[best] + values[best + 1]) / 2)
 
 
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
 def split_halves(
     f: np.ndarray, mask: np.ndarray, noise: float | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -338,8 +346,9 @@ def split_halves(
     halves : tuple of two ndarray of bool, or None
         The pixels nearer the tiles that read less blur, and the rest of the layer; None if
         fewer than 4 tiles read a blur, if the less weighty half of the readings holds less
-        than :data:`MIN_SHARE` of their evidence, or if a half would hold less than 10 % of
-        the layer.
+        than :data:`MIN_SHARE` of their evidence, if the weighted medians of the two halves
+        of the readings differ by less than :data:`SPLIT_RATIO` times, or if a half would
+        hold less than 10 % of the layer.
 
     Notes
     -----
@@ -376,6 +385,9 @@ def split_halves(
         return None
     below = level < threshold
     if min(weight[below].sum(), weight[~below].sum()) < MIN_SHARE * weight.sum():
+        return None
+    medians = [_weighted_median(level[side], weight[side]) for side in (below, ~below)]
+    if medians[1] - medians[0] < np.log(SPLIT_RATIO):  # e.g. 4 against 4.5 px: one blur
         return None
     rows, cols = _bilinear(readings.rows, f.shape[0]), _bilinear(readings.cols, f.shape[1])
     votes = []
