@@ -36,7 +36,7 @@ from ._validation import as_float_image, as_mask, check_nonnegative
 from .errors import LayerTooSmallError, NoTextureError
 from .kernel_init import InitialKernel, _likelihood, defocus_kernel, initial_kernel
 from .safeguards import _bilinear, noise_level
-from .tile_spectra import _filled, radial_spectra
+from .tile_spectra import _box_sum, _filled, _summed_area, radial_spectra
 
 __all__ = [
     "CORE_MARGIN",
@@ -280,11 +280,9 @@ def tile_readings(f: np.ndarray, mask: np.ndarray, noise: float | None = None) -
     tops, lefts = _tile_grid(f.shape, int(mask.sum()))
     radius = np.full((len(tops), len(lefts)), np.nan)
     evidence = radius.copy()
-    table = np.pad(np.cumsum(np.cumsum(mask, 0, dtype=np.float64), 1), ((1, 0), (1, 0)))
     side = READ_TILE
-    ends = (tops + side, lefts + side)
-    inside = table[np.ix_(*ends)] - table[np.ix_(tops, ends[1])] - table[np.ix_(ends[0], lefts)]
-    cover = (inside + table[np.ix_(tops, lefts)]) / side**2
+    inside = _box_sum(_summed_area(mask.astype(np.float64)), tops[:, None], lefts[None, :], side)
+    cover = inside / side**2
     read = np.argwhere(cover >= READ_COVERAGE)
     result = TileReadings(tops + side // 2, lefts + side // 2, radius, evidence)
     if len(read) == 0:

@@ -435,9 +435,10 @@ def _split_layers(grey, masks, report):
     if len(masks) > 1:
         report("reading the blur of each defocused layer's two halves")
     layers, splits = [masks[0]], []
+    noise = noise_level(grey) if len(masks) > 1 else None  # once, not once per layer
     for index, mask in enumerate(masks[1:], start=1):
         room = len(layers) + len(masks) - index + 1 <= MAX_LAYERS  # one more layer fits
-        parts = split_by_blur(grey, mask) if room and mask.any() else [mask]
+        parts = split_by_blur(grey, mask, noise=noise) if room and mask.any() else [mask]
         if len(parts) > 1:
             report(f"layer {index}: its two halves read different blurs: split in two")
             splits.append((len(layers), len(layers) + 1))
