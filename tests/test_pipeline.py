@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage as ndi
 from skimage import data as skdata
+from skimage import filters
 from skimage.metrics import peak_signal_noise_ratio
 
-from defocus_teach import all_in_focus, baselines, blind_deconvolve, data
+from defocus_teach import all_in_focus, baselines, blind_deconvolve, data, pipeline
 from defocus_teach.benchmark import SCENES, evaluate, make_scene
+from defocus_teach.defocus_map import estimate_defocus_map
 from defocus_teach.kernels import disk
 from defocus_teach.operators import blur
 from defocus_teach.safeguards import kernel_radius
@@ -210,10 +213,17 @@ def test_faint_in_focus_texture_in_a_defocused_layer_is_left_alone(name):
     assert found["psnr"] >= given["psnr"] + 0.3  # and the background is still deblurred
 
 
-def test_a_split_half_that_shows_no_blur_rejoins_its_layer():
-    """camera-pupil7 has one defocused layer; the map's cut splits it, and the sweep reads its
-    halves 3.5 and 6 px.  The less blurred half fails the blur-evidence test (0.02): it is
-    not a layer of its own, so it rejoins the other and keeps the input."""
+def test_a_split_half_that_shows_no_blur_rejoins_its_layer(monkeypatch):
+    """camera-pupil7 has one defocused layer.  Cut along its smoothed defocus map, as the
+    split once did, its less blurred half fails the blur-evidence test: it is not a layer of
+    its own, so it rejoins the other and keeps the input."""
+
+    def cut_along_the_map(grey, mask, noise=None):
+        level = ndi.gaussian_filter(estimate_defocus_map(grey), 16.0)
+        low = mask & (level < filters.threshold_otsu(level[mask]))
+        return [low, mask & ~low]
+
+    monkeypatch.setattr(pipeline, "split_by_blur", cut_along_the_map)
     scene = make_scene(next(spec for spec in SCENES if spec.name == "camera-pupil7"))
     result = all_in_focus(scene.blurred, channel_axis=scene.channel_axis)
     assert sum(bool(m.any()) for m in result.masks) == 2
