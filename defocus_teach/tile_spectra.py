@@ -201,7 +201,8 @@ class RadialSpectra:
     Attributes
     ----------
     power : ndarray (n_tiles, n_bins)
-        Mean periodogram :math:`P_t(b) = |F_t(w)|^2 / N` over the frequencies w of bin b.
+        Mean periodogram :math:`P_t(b) = |F_t(w)|^2 / N` over the frequencies w of bin b
+        (or their median over :math:`\\log 2`, see :func:`radial_spectra`).
     counts : ndarray (n_bins,)
         Frequencies per bin, n_b.
     frequency : ndarray (n_bins,)
@@ -226,7 +227,9 @@ class RadialSpectra:
         return np.bincount(self.bins[keep], spectrum[keep]) / self.counts
 
 
-def radial_spectra(tiles: list[np.ndarray], noise: float | None = None) -> RadialSpectra:
+def radial_spectra(
+    tiles: list[np.ndarray], noise: float | None = None, statistic: str = "mean"
+) -> RadialSpectra:
     """Bin the periodogram of every tile by frequency radius (one bin per 1/size).
 
     Parameters
@@ -236,6 +239,11 @@ def radial_spectra(tiles: list[np.ndarray], noise: float | None = None) -> Radia
     noise : float, optional
         Noise level sigma of the image, when it is known; default: the median of
         :func:`skimage.restoration.estimate_sigma` over the tiles.
+    statistic : {"mean", "median"}, optional
+        How a bin's frequencies are summarised.  ``"median"`` takes their median divided by
+        :math:`\\log 2` (the median of an exponential variable over its mean), so that a
+        few strong peaks (a tile of stripes) do not set a ring's power; an isotropic
+        texture gets about the same value either way.
 
     Returns
     -------
@@ -251,6 +259,8 @@ def radial_spectra(tiles: list[np.ndarray], noise: float | None = None) -> Radia
     >>> bool(abs(spectra.power.mean() / 0.1**2 - 1) < 0.1)
     True
     """
+    if statistic not in ("mean", "median"):
+        raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
     size = tiles[0].shape[0]
     frequency = fft.fftfreq(size)
     radius = np.hypot(frequency[:, None], frequency[None, :])
@@ -260,13 +270,16 @@ def radial_spectra(tiles: list[np.ndarray], noise: float | None = None) -> Radia
     keep = bins >= 0
     counts = np.bincount(bins[keep]).astype(np.float64)
     mean_radius = np.bincount(bins[keep], radius[keep]) / counts
-    power = np.array(
-        [
-            np.bincount(bins[keep], (np.abs(fft.fft2(_tapered(t))) ** 2 / t.size)[keep])
-            for t in tiles
-        ]
-    )
+    periodograms = np.array([np.abs(fft.fft2(_tapered(t))) ** 2 / t.size for t in tiles])
+    periodograms = periodograms[:, keep]
+    if statistic == "mean":
+        power = np.array([np.bincount(bins[keep], p) for p in periodograms]) / counts
+    else:
+        grouped = periodograms[:, np.argsort(bins[keep], kind="stable")]
+        ends = np.cumsum(counts).astype(int)  # each bin's frequencies, side by side
+        rings = np.split(grouped, ends[:-1], axis=1)
+        power = np.stack([np.median(ring, axis=1) for ring in rings], axis=1) / np.log(2)
     if noise is None:
         noise = float(np.median([estimate_sigma(t) for t in tiles]))
     noise = max(float(noise), 1e-4)
-    return RadialSpectra(power / counts, counts, mean_radius, noise, size, bins)
+    return RadialSpectra(power, counts, mean_radius, noise, size, bins)

@@ -60,6 +60,21 @@ def test_a_layer_without_a_square_raises_its_own_error():
     assert issubclass(LayerTooSmallError, ValueError)  # old `except ValueError` still works
 
 
+def test_the_median_of_a_ring_ignores_a_texture_of_one_orientation():
+    rng = np.random.default_rng(5)
+    noise = rng.normal(0.5, 0.05, (64, 64))
+    columns = np.arange(64)
+    stripes = noise + 0.2 * np.sin(2 * np.pi * 0.25 * columns)[None, :]  # 0.25 cycles/px
+    mean, median = (radial_spectra([stripes], 0.05, statistic=s) for s in ("mean", "median"))
+    ring = int(np.argmin(np.abs(mean.frequency - 0.25)))
+    assert mean.power[0, ring] > 10 * 0.05**2  # two strong frequencies set the ring's mean
+    assert median.power[0, ring] == pytest.approx(0.05**2, rel=0.5)  # its median: the noise
+    flat = radial_spectra([noise], 0.05, statistic="median")
+    assert flat.power.mean() == pytest.approx(radial_spectra([noise], 0.05).power.mean(), rel=0.15)
+    with pytest.raises(ValueError):
+        radial_spectra([noise], statistic="max")
+
+
 def test_radial_spectra_take_a_known_noise_level_or_estimate_it():
     rng = np.random.default_rng(4)
     tiles = [rng.normal(0.5, 0.05, (32, 32)) for _ in range(3)]

@@ -139,6 +139,16 @@ def test_tiles_outside_the_layer_are_not_read():
         tile_readings(blurred, np.zeros(blurred.shape, bool))  # an empty layer
 
 
+def test_sharp_content_at_the_edge_of_a_layer_of_one_blur_does_not_split_it():
+    # coffee-disk9 has one blur (disk 9); its automatic layer keeps a strip of the in-focus
+    # layer's sharp wood along the cup, and the tiles over that strip read 3 to 6 px
+    scene = make_scene(next(s for s in SCENES if s.name == "coffee-disk9"))
+    layer = segment_layers(estimate_defocus_map(scene.blurred))[1]
+    assert split_halves(scene.blurred, layer, margin=0) is not None  # edge tiles: two blurs
+    assert split_halves(scene.blurred, layer) is None  # read on the core: one
+    assert len(split_by_blur(scene.blurred, layer)) == 1
+
+
 def test_a_flat_layer_is_not_split():
     f = np.full((128, 128), 0.4) + np.random.default_rng(0).normal(0, 0.003, (128, 128))
     assert split_halves(f, np.ones(f.shape, bool)) is None
@@ -151,3 +161,5 @@ def test_the_split_checks_its_input():
         split_by_blur(f, np.ones((32, 32), bool))
     with pytest.raises(ValueError):
         tile_readings(f[0], np.ones(64, bool))
+    with pytest.raises(ValueError):
+        split_halves(f, np.ones(f.shape, bool), margin=-1)
