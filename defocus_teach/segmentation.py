@@ -68,6 +68,16 @@ MAX_LAYERS = 6
 _NBINS = 256
 _NBINS_MANY = 64
 
+# Blur radii closer than this (px) count as one value.  A map that is constant up to
+# rounding (every pixel at the top of the estimator's range, say) has two or more distinct
+# floats but no histogram of 256 finite-sized bins: Otsu cannot split it, and nor should it.
+_RADIUS_RESOLUTION = 1e-6
+
+
+def _distinct_values(values: np.ndarray) -> int:
+    """Number of distinct radii at :data:`_RADIUS_RESOLUTION`."""
+    return int(np.unique(np.round(values / _RADIUS_RESOLUTION)).size)
+
 
 def _as_defocus_map(defocus_map, name: str = "defocus_map") -> np.ndarray:
     """Return the map as a finite, non-negative 2-D float64 array."""
@@ -103,10 +113,11 @@ def _separability(values: np.ndarray, thresholds: np.ndarray) -> float:
 def _otsu(values: np.ndarray, classes: int, what: str) -> np.ndarray:
     if classes == 1:
         return np.empty(0)
-    if np.unique(values).size < classes:
+    distinct = _distinct_values(values)
+    if distinct < classes:
         raise ValueError(
-            f"cannot split {what} into {classes} classes: it has only "
-            f"{np.unique(values).size} distinct value(s)"
+            f"cannot split {what} into {classes} classes: it has only {distinct} distinct "
+            f"value(s) {_RADIUS_RESOLUTION:g} px apart"
         )
     nbins = _NBINS if classes <= 4 else _NBINS_MANY
     centres = np.atleast_1d(filters.threshold_multiotsu(values, classes=classes, nbins=nbins))
@@ -209,7 +220,7 @@ def _automatic_thresholds(values: np.ndarray, in_focus_threshold: float | None) 
     """In-focus threshold, then a split of the defocused values only if clearly bimodal."""
     first = float(IN_FOCUS_RADIUS if in_focus_threshold is None else in_focus_threshold)
     blurred = values[values >= first]
-    if np.unique(blurred).size < 2:
+    if _distinct_values(blurred) < 2:
         return np.array([first])
     cut = _otsu(blurred, 2, "the defocused part of defocus_map")
     low, high = blurred[blurred < cut[0]], blurred[blurred >= cut[0]]

@@ -180,6 +180,19 @@ def test_empty_layers_are_dropped_with_thresholds_but_n_layers_raises():
         segment_layers(radius, n_layers=2, min_size=1000)
 
 
+def test_a_map_constant_up_to_rounding_is_one_defocused_layer():
+    # Every pixel at the top of the range, give or take the last bits of a float: numpy
+    # cannot histogram it into 256 bins, so Otsu must not be asked to split it.
+    rng = np.random.default_rng(0)
+    radius = 14.0 + rng.integers(0, 3, (40, 40)) * np.spacing(14.0)
+    assert np.unique(radius).size > 2
+    np.testing.assert_array_equal(choose_thresholds(radius), [1.5])
+    masks = segment_layers(radius, min_size=0)
+    assert len(masks) == 2 and not masks[0].any() and masks[1].all()
+    with pytest.raises(ValueError, match="distinct value"):
+        choose_thresholds(radius, n_layers=2)
+
+
 def test_layer_radii_are_the_medians():
     radius = np.arange(16.0).reshape(4, 4)
     masks = [radius < 5, radius >= 5]

@@ -161,6 +161,17 @@ def test_a_uniformly_defocused_photograph_is_one_defocused_layer():
     assert 10 * np.log10(before / after) > 1.0
 
 
+def test_a_map_of_one_radius_up_to_rounding_gives_one_defocused_layer():
+    # What the map gives a smooth photo whose few edges all read the top of its range (a
+    # colour wheel under a pupil of radius 7): one value, give or take the last bits.
+    f = _noisy(blur(_CAMERA, disk(4), "symmetric"), 0.003)
+    last_bits = np.random.default_rng(1).integers(0, 3, f.shape) * np.spacing(4.0)
+    radius = 4.0 + last_bits
+    result = all_in_focus(f, defocus_map=radius, n_iter=2)
+    assert len(result.masks) == 2 and result.masks[1].all()
+    assert result.status[1] == "deblurred"
+
+
 def test_a_flat_background_is_not_a_layer_of_its_own():
     f = skdata.camera() / 255.0
     f[:, 256:] = 0.5  # a flat, featureless right half next to a sharp photograph
