@@ -261,10 +261,9 @@ def tile_readings(f: np.ndarray, mask: np.ndarray, noise: float | None = None) -
     average out a texture of one orientation, whose few strong frequencies in a side lobe
     of a wide kernel are better fitted by a narrower one.  On the wood grain of
     coffee-disk9 (radius 9) the mean read 4.5 to 6 px on 7 tiles, the median 8 to 10 on 5
-    of them.  A tile far
-    from the layer's edge sees only the layer's blur; the sweep's tiles, the 8 most
-    textured of a whole region, mix whatever blurs that region holds.  [DEVIATION] not
-    in the paper.
+    of them.  A tile far from the layer's edge sees only the layer's blur; the sweep's
+    tiles, the 8 most textured of a whole region, mix whatever blurs that region holds.
+    [DEVIATION] not in the paper.
 
     Examples
     --------
@@ -363,9 +362,10 @@ def split_halves(
     next layer: sharp texture left in the layer by the segmentation, or let in by the
     blurred alpha of an occlusion boundary.  On coffee-disk9 (one blur, radius 9) the
     tiles along the in-focus cup read 3 to 6 px, enough for a second cluster; on the core
-    they do not.  The readings of :func:`tile_readings` with a radius in :data:`READ_RANGE`
-    and positive evidence are cut at Otsu's threshold of :math:`\\log R`, each weighted by
-    its evidence.
+    they do not.
+
+    The readings of :func:`tile_readings` with a radius in :data:`READ_RANGE` and positive
+    evidence are cut at Otsu's threshold of :math:`\\log R`, each weighted by its evidence.
     Every tile votes for its side with its evidence; the votes, smoothed by a Gaussian of
     one grid step and interpolated to every pixel, give each pixel of the layer its half.
 
