@@ -385,8 +385,7 @@ def split_halves(
     """
     f = as_float_image(f, "f")
     mask = as_mask(mask, f.shape)
-    check_nonnegative(margin, "margin")
-    readings = tile_readings(f, layer_core(mask, margin), noise)
+    readings = tile_readings(f, layer_core(mask, margin), noise)  # layer_core checks margin
     radius, evidence = readings.radius, readings.evidence
     low, high = READ_RANGE
     usable = np.isfinite(radius) & (radius > low) & (radius < high) & (evidence > 0)
@@ -427,7 +426,7 @@ def split_by_blur(
     mask : ndarray of bool
         The defocused layer.
     margin : float, optional
-        Core margin of :func:`core_sweep`.
+        Core margin of the tiles that :func:`split_halves` reads and of :func:`core_sweep`.
     noise : float, optional
         Noise level sigma of f (default :func:`~defocus_teach.safeguards.noise_level`).
 

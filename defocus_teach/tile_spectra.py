@@ -268,17 +268,17 @@ def radial_spectra(
     lowest = max(1, int(np.ceil(MIN_FREQUENCY * size - 0.5)))
     bins = np.where(index >= lowest, index - lowest, -1)
     keep = bins >= 0
-    counts = np.bincount(bins[keep]).astype(np.float64)
-    mean_radius = np.bincount(bins[keep], radius[keep]) / counts
-    periodograms = np.array([np.abs(fft.fft2(_tapered(t))) ** 2 / t.size for t in tiles])
-    periodograms = periodograms[:, keep]
+    ring = bins[keep]  # the bin of every kept frequency
+    counts = np.bincount(ring).astype(np.float64)
+    mean_radius = np.bincount(ring, radius[keep]) / counts
+    periodograms = np.array([np.abs(fft.fft2(_tapered(t)))[keep] ** 2 / t.size for t in tiles])
     if statistic == "mean":
-        power = np.array([np.bincount(bins[keep], p) for p in periodograms]) / counts
+        power = np.array([np.bincount(ring, p) for p in periodograms]) / counts
     else:
-        grouped = periodograms[:, np.argsort(bins[keep], kind="stable")]
+        grouped = periodograms[:, np.argsort(ring, kind="stable")]
         ends = np.cumsum(counts).astype(int)  # each bin's frequencies, side by side
         rings = np.split(grouped, ends[:-1], axis=1)
-        power = np.stack([np.median(ring, axis=1) for ring in rings], axis=1) / np.log(2)
+        power = np.stack([np.median(r, axis=1) for r in rings], axis=1) / np.log(2)
     if noise is None:
         noise = float(np.median([estimate_sigma(t) for t in tiles]))
     noise = max(float(noise), 1e-4)
